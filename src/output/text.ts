@@ -1,0 +1,52 @@
+/** The human view of a send: one row per recipient, then a summary line. */
+import { Chalk } from 'chalk';
+import type { RecipientResult, SendReport } from '../engine/send.js';
+import { shortenId } from './mask.js';
+import { formatTable } from './table.js';
+
+export interface TextOptions {
+  /** Aligned columns, symbols and shortened IDs; otherwise tab-separated whole values. */
+  tty: boolean;
+  color: boolean;
+}
+
+const HEADER = ['TARGET', 'STATUS', 'MESSAGE ID / ERROR', 'CANONICAL', 'ATTEMPTS'];
+
+export function renderResults(report: SendReport, options: TextOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const rows = report.results.map((result) => formatRow(result, options.tty));
+  const paint = (row: number, column: number, text: string) => {
+    const result = report.results[row];
+    if (column !== 1 || result === undefined) return text;
+    return result.ok ? chalk.green(text) : chalk.red(text);
+  };
+  return formatTable(HEADER, rows, { tty: options.tty, paint });
+}
+
+function formatRow(result: RecipientResult, tty: boolean): string[] {
+  const { recipient } = result;
+  const target = tty && recipient.name === undefined ? shortenId(recipient.target, 24) : recipient.target;
+  const status = tty ? (result.ok ? '✓ ok' : '✗ failed') : result.ok ? 'ok' : 'failed';
+  const outcome = result.ok
+    ? (result.messageId ?? '')
+    : `${result.error ?? 'failed'}${result.detail ? ` (${result.detail})` : ''}`;
+  const canonical = result.canonicalId === undefined
+    ? '-'
+    : `${recipient.name ? `${recipient.name} updated to ` : ''}${tty ? shortenId(result.canonicalId, 24) : result.canonicalId}`;
+  return [target, status, outcome, canonical, String(result.attempts)];
+}
+
+/** `send 0193…: 3 recipients, 2 ok, 1 failed, 1 canonical ID` */
+export function renderSummary(sendId: string, report: SendReport, options: { dryRun: boolean }): string {
+  const ok = report.results.filter((result) => result.ok).length;
+  const failed = report.results.length - ok;
+  const canonical = report.results.filter((result) => result.canonicalId !== undefined).length;
+  const parts = [
+    `${report.results.length} recipient${report.results.length === 1 ? '' : 's'}`,
+    `${ok} ok`,
+    `${failed} failed`,
+  ];
+  if (canonical > 0) parts.push(`${canonical} canonical ID${canonical === 1 ? '' : 's'}`);
+  if (options.dryRun) parts.push('dry run: nothing delivered');
+  return `send ${sendId}: ${parts.join(', ')}\n`;
+}
