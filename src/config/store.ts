@@ -76,6 +76,8 @@ export class ConfigStore {
    * a change made meanwhile by another gcmpush process is kept.
    */
   async update<T>(change: (data: ConfigData) => T): Promise<T> {
+    // Read first: conf's own constructor would throw a bare SyntaxError on a broken file.
+    this.read();
     const conf = await this.openConf();
     const data = this.read();
     const result = change(data);

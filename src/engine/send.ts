@@ -105,14 +105,14 @@ class SendRun {
       if (retry.length === 0) return;
       const reason = describeFailure(retry);
       if (attempt > this.options.retries) {
-        this.finishAll(retry, `${reason} after ${attempt} attempts`);
+        this.finishAll(retry, `${reason} after ${plural(attempt, 'attempt')}`);
         return;
       }
       const delayMs = retryDelay(attempt, retryAfterMs, this.runtime.random);
       if (this.runtime.now() + delayMs > this.deadline) {
         this.timedOut = true;
         const seconds = this.options.timeoutMs / 1000;
-        this.finishAll(retry, `${reason}; gave up after ${attempt} attempts: waiting ` +
+        this.finishAll(retry, `${reason}; gave up after ${plural(attempt, 'attempt')}: waiting ` +
           `${(delayMs / 1000).toFixed(1)} s more would pass the ${seconds} s timeout`);
         return;
       }
@@ -217,4 +217,8 @@ function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
