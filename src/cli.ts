@@ -3,14 +3,13 @@
  * place that prints errors and sets the exit code. Command modules are imported only when
  * their command runs, so `--version`, `--help`, `key` and `ids` never load the HTTP stack.
  */
-import { readFileSync } from 'node:fs';
 import { ExitCode, GcmpushError } from './errors.js';
 import type { Io } from './output/streams.js';
 import { processIo } from './output/streams.js';
 
-const version = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** Set by the bundler from package.json. */
+declare const GCMPUSH_VERSION: string;
+const version = GCMPUSH_VERSION;
 
 const EXIT_CODES = `
 Exit codes:
