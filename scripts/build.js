@@ -21,5 +21,8 @@ await build({
     js: "import { createRequire as __gcmpushRequire } from 'node:module'; const require = __gcmpushRequire(import.meta.url);",
   },
   chunkNames: 'chunks/[name]-[hash]',
+  // undici is CommonJS, and with code splitting esbuild hands a dynamically imported CommonJS
+  // module over with only its default export. Only a send loads it, from node_modules.
+  external: ['undici'],
   logLevel: 'warning',
 });
