@@ -18,7 +18,10 @@ await build({
   define: { GCMPUSH_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies call require(); give the ESM output one.
   banner: {
-    js: "import { createRequire as __gcmpushRequire } from 'node:module'; const require = __gcmpushRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __gcmpushRequire } from 'node:module';",
+      'const require = __gcmpushRequire(import.meta.url);',
+    ].join(' '),
   },
   chunkNames: 'chunks/[name]-[hash]',
   // undici is CommonJS, and with code splitting esbuild hands a dynamically imported CommonJS

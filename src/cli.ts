@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
   key
     .command('set [key]')
     .description('store the server API key (read from standard input when not given)')
-    .action((value?: string) => run(async () => (await keyCommands()).runKeySet(value, await store(), io)));
+    .action((value?: string) =>
+      run(async () => (await keyCommands()).runKeySet(value, await store(), io)),
+    );
   key
     .command('show')
     .description('print the key in use, masked')
@@ -90,7 +92,9 @@ async function main(argv: string[]): Promise<number> {
     .description('list stored names and their registration IDs')
     .option('--json', 'print a JSON array')
     .action((options: { json?: boolean }) =>
-      run(async () => (await idsCommands()).runIdsList({ json: options.json === true }, await store(), io)),
+      run(async () =>
+        (await idsCommands()).runIdsList({ json: options.json === true }, await store(), io),
+      ),
     );
   ids
     .command('rm <names...>')
@@ -112,7 +116,12 @@ async function main(argv: string[]): Promise<number> {
   program
     .command('send')
     .description('send a push to stored names, registration IDs or a topic')
-    .option('--to <targets>', 'names, registration IDs or /topics/NAME, comma-separated', collect, [])
+    .option(
+      '--to <targets>',
+      'names, registration IDs or /topics/NAME, comma-separated',
+      collect,
+      [],
+    )
     .option('--all', 'send to every stored name')
     .option('--to-file <file>', 'read targets from a file, one per line (- for standard input)')
     .option('--data <json>', 'data payload: a JSON object, @FILE, or - for standard input')
@@ -131,11 +140,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON document with every result')
     .option('--prune', 'remove stored names the service reports as unregistered')
     .option('--verbose', 'print each request and response to stderr, key redacted')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   gcmpush send --to phone1 --title Hello --body 'It works'
   gcmpush send --all --data '{"kind":"sync"}' --json
-  gcmpush send --to-file ids.txt --data @payload.json --prune`)
+  gcmpush send --to-file ids.txt --data @payload.json --prune`,
+    )
     .action((options: Record<string, unknown>) =>
       run(async () => {
         const { runSendCommand, toSendFlags } = await import('./commands/send.js');

@@ -40,6 +40,18 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+/** A one-result multicast answer. */
+function multicast(result: Record<string, string>): string {
+  const failure = 'error' in result ? 1 : 0;
+  return JSON.stringify({
+    multicast_id: 1,
+    success: 1 - failure,
+    failure,
+    canonical_ids: 0,
+    results: [result],
+  });
+}
+
 describe('gcmpush as a child process', () => {
   it('prints its version and exits 0', async () => {
     const run = await runCli(['--version']);
@@ -105,7 +117,10 @@ describe('gcmpush send as a child process', () => {
   const sendEnv = () => ({ ...env, GCMPUSH_API_KEY: KEY, GCMPUSH_ENDPOINT: endpoint });
 
   it('prints exactly one JSON document with --json and exits 0', async () => {
-    answer = { status: 200, body: '{"multicast_id":1,"success":1,"failure":0,"canonical_ids":0,"results":[{"message_id":"0:1%x"}]}' };
+    answer = {
+      status: 200,
+      body: multicast({ message_id: '0:1%x' }),
+    };
     const run = await runCli(['send', '--to', PHONE, '--data', '{"msg":"hi"}', '--json'], {
       env: sendEnv(),
     });
@@ -145,7 +160,10 @@ describe('gcmpush send as a child process', () => {
   });
 
   it('exits 1 when a recipient fails, with plain tab-separated rows on a pipe', async () => {
-    answer = { status: 200, body: '{"multicast_id":2,"success":0,"failure":1,"canonical_ids":0,"results":[{"error":"NotRegistered"}]}' };
+    answer = {
+      status: 200,
+      body: multicast({ error: 'NotRegistered' }),
+    };
     const run = await runCli(['send', '--to', PHONE], { env: { ...sendEnv(), FORCE_COLOR: '' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(`${PHONE}\tfailed\tNotRegistered\t-\t1\n`);

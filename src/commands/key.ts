@@ -22,12 +22,16 @@ export function resolveApiKey(
 
 export async function runKeySet(key: string | undefined, store: ConfigStore, io: Io) {
   if (key === undefined) {
-    if ((io.stdin as { isTTY?: boolean }).isTTY) io.err('Paste the server API key and press Enter: ');
+    if ((io.stdin as { isTTY?: boolean }).isTTY)
+      io.err('Paste the server API key and press Enter: ');
     key = (await readFirstLine(io.stdin)).trim();
   }
   if (key === '') throw new UsageError('the API key is empty', 'pass the key, or pipe it in');
   if (hasControlCharacters(key) || /\s/.test(key)) {
-    throw new UsageError('the API key contains spaces or control characters', 'check what you pasted');
+    throw new UsageError(
+      'the API key contains spaces or control characters',
+      'check what you pasted',
+    );
   }
   const value = key;
   await store.update((data) => {

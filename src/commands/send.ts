@@ -80,7 +80,11 @@ export async function runSendCommand(flags: SendFlags, io: Io, deps: SendDeps): 
   }
 
   const sendId = createSendId();
-  const protocol = createLegacyProtocol({ endpoint: settings.endpoint, apiKey: apiKey.key, message });
+  const protocol = createLegacyProtocol({
+    endpoint: settings.endpoint,
+    apiKey: apiKey.key,
+    message,
+  });
   const transport = await createTransport({ connections: LEGACY_CONCURRENCY });
   let report: SendReport;
   try {
@@ -117,16 +121,24 @@ interface Settings {
 
 function parseSettings(flags: SendFlags, env: NodeJS.ProcessEnv): Settings {
   if (!/^\d+$/.test(flags.retries) || Number(flags.retries) > 100) {
-    throw new UsageError(`invalid --retries ${JSON.stringify(flags.retries)}`, 'use a whole number from 0 to 100');
+    throw new UsageError(
+      `invalid --retries ${JSON.stringify(flags.retries)}`,
+      'use a whole number from 0 to 100',
+    );
   }
   const timeout = Number(flags.timeout);
   if (!/^\d+(\.\d+)?$/.test(flags.timeout) || timeout <= 0) {
-    throw new UsageError(`invalid --timeout ${JSON.stringify(flags.timeout)}`, 'use a number of seconds above 0');
+    throw new UsageError(
+      `invalid --timeout ${JSON.stringify(flags.timeout)}`,
+      'use a number of seconds above 0',
+    );
   }
   return {
     retries: Number(flags.retries),
     timeoutMs: timeout * 1000,
-    endpoint: resolveLegacyEndpoint(flags.endpoint ?? env.GCMPUSH_ENDPOINT ?? DEFAULT_LEGACY_ENDPOINT),
+    endpoint: resolveLegacyEndpoint(
+      flags.endpoint ?? env.GCMPUSH_ENDPOINT ?? DEFAULT_LEGACY_ENDPOINT,
+    ),
   };
 }
 
@@ -136,7 +148,10 @@ export function resolveLegacyEndpoint(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`invalid endpoint ${JSON.stringify(value)}`, 'give a URL such as http://127.0.0.1:8089/fcm/send');
+    throw new UsageError(
+      `invalid endpoint ${JSON.stringify(value)}`,
+      'give a URL such as http://127.0.0.1:8089/fcm/send',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`invalid endpoint ${value}: only http and https URLs are supported`);
@@ -152,7 +167,10 @@ async function readTargets(flags: SendFlags, io: Io, ids: Record<string, string>
   if (flags.all) {
     const names = Object.keys(ids);
     if (names.length === 0) {
-      throw new UsageError('--all found no stored names', 'add one with `gcmpush ids add NAME REGISTRATION_ID`');
+      throw new UsageError(
+        '--all found no stored names',
+        'add one with `gcmpush ids add NAME REGISTRATION_ID`',
+      );
     }
     return names;
   }
@@ -161,7 +179,10 @@ async function readTargets(flags: SendFlags, io: Io, ids: Record<string, string>
     targets.push(...parseTargetLines(await readTargetFile(flags.toFile, io)));
   }
   if (targets.length === 0) {
-    throw new UsageError('no target given', 'pass --to NAME (or a registration ID), --all, or --to-file FILE');
+    throw new UsageError(
+      'no target given',
+      'pass --to NAME (or a registration ID), --all, or --to-file FILE',
+    );
   }
   return targets;
 }
@@ -173,15 +194,22 @@ async function readTargetFile(file: string, io: Io): Promise<string> {
     return await readStream(createReadStream(file), `--to-file ${file}`, 512 * 1024 * 1024);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
     throw new UsageError(`cannot read --to-file ${file}: ${reason}`);
   }
 }
 
 async function readMessage(flags: SendFlags, io: Io, toTopic: boolean): Promise<PushMessage> {
-  const stdinUsers = [flags.data, flags.notification, flags.toFile].filter((value) => value === '-');
+  const stdinUsers = [flags.data, flags.notification, flags.toFile].filter(
+    (value) => value === '-',
+  );
   if (stdinUsers.length > 1) {
-    throw new UsageError('only one of --data, --notification and --to-file can read standard input');
+    throw new UsageError(
+      'only one of --data, --notification and --to-file can read standard input',
+    );
   }
   const data = await readJsonOption(flags.data, '--data', io);
   let notification = await readJsonOption(flags.notification, '--notification', io);
@@ -211,7 +239,10 @@ async function readJsonOption(value: string | undefined, flag: string, io: Io) {
 function parseTtl(value: string): number {
   const ttl = Number(value);
   if (!/^\d+$/.test(value) || ttl > MAX_TTL) {
-    throw new UsageError(`invalid --ttl ${JSON.stringify(value)}`, `use whole seconds from 0 to ${MAX_TTL} (4 weeks)`);
+    throw new UsageError(
+      `invalid --ttl ${JSON.stringify(value)}`,
+      `use whole seconds from 0 to ${MAX_TTL} (4 weeks)`,
+    );
   }
   return ttl;
 }
@@ -224,11 +255,16 @@ function parsePriority(value: string): 'high' | 'normal' {
 function createEvents(flags: SendFlags, io: Io): SendEvents {
   const events: SendEvents = {
     retry(info) {
-      const who = info.recipients.length === 1
-        ? (info.recipients[0] as Recipient).target
-        : `${info.recipients.length} recipients`;
+      const who =
+        info.recipients.length === 1
+          ? (info.recipients[0] as Recipient).target
+          : `${info.recipients.length} recipients`;
       const seconds = (info.delayMs / 1000).toFixed(1);
-      io.err(`retrying ${who} in ${seconds} s, attempt ${info.attempt} of ${info.maxAttempts} (${info.reason})\n`);
+      io.err(
+        `retrying ${who} in ${seconds} s, ` +
+          `attempt ${info.attempt} of ${info.maxAttempts} (${info.reason})
+`,
+      );
     },
   };
   if (flags.verbose) {
@@ -240,7 +276,9 @@ function createEvents(flags: SendFlags, io: Io): SendEvents {
 
 /** Canonical IDs replace the stored ID of the name they came from, if it has not changed since. */
 async function applyCanonicalIds(results: RecipientResult[], store: ConfigStore, io: Io) {
-  const updates = results.filter((result) => result.canonicalId !== undefined && result.recipient.name);
+  const updates = results.filter(
+    (result) => result.canonicalId !== undefined && result.recipient.name,
+  );
   if (updates.length === 0) return;
   const applied = await store.update((data) => {
     const ids = { ...data.ids };
@@ -260,7 +298,9 @@ async function applyCanonicalIds(results: RecipientResult[], store: ConfigStore,
 /** `--prune`: stored names whose ID the service no longer knows are removed. */
 async function pruneUnregistered(results: RecipientResult[], store: ConfigStore, io: Io) {
   const dead = results.filter(
-    (result) => result.recipient.name && (result.error === 'NotRegistered' || result.error === 'InvalidRegistration'),
+    (result) =>
+      result.recipient.name &&
+      (result.error === 'NotRegistered' || result.error === 'InvalidRegistration'),
   );
   if (dead.length === 0) return;
   const removed = await store.update((data) => {

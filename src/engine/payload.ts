@@ -20,14 +20,18 @@ export async function readJsonText(
   flag: string,
   stdin: NodeJS.ReadableStream,
 ): Promise<{ text: string; source: string }> {
-  if (value === '-') return { text: await readStream(stdin, `${flag} -`), source: 'standard input' };
+  if (value === '-')
+    return { text: await readStream(stdin, `${flag} -`), source: 'standard input' };
   if (!value.startsWith('@')) return { text: value, source: flag };
   const file = value.slice(1);
   let size: number;
   try {
     size = statSync(file).size;
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
     throw new UsageError(`cannot read ${flag} file ${file}: ${reason}`);
   }
   if (size > MAX_PAYLOAD_FILE_BYTES) {
@@ -52,7 +56,10 @@ export function parseJsonObject(text: string, source: string): Record<string, un
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    throw new UsageError(`${source} must be a JSON object, not ${kind}`, `for example '{"msg":"hi"}'`);
+    throw new UsageError(
+      `${source} must be a JSON object, not ${kind}`,
+      `for example '{"msg":"hi"}'`,
+    );
   }
   return value as Record<string, unknown>;
 }

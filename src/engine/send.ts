@@ -112,8 +112,11 @@ class SendRun {
       if (this.runtime.now() + delayMs > this.deadline) {
         this.timedOut = true;
         const seconds = this.options.timeoutMs / 1000;
-        this.finishAll(retry, `${reason}; gave up after ${plural(attempt, 'attempt')}: waiting ` +
-          `${(delayMs / 1000).toFixed(1)} s more would pass the ${seconds} s timeout`);
+        this.finishAll(
+          retry,
+          `${reason}; gave up after ${plural(attempt, 'attempt')}: waiting ` +
+            `${(delayMs / 1000).toFixed(1)} s more would pass the ${seconds} s timeout`,
+        );
         return;
       }
       this.events.retry?.({
@@ -137,7 +140,12 @@ class SendRun {
     const outcome = await this.limit.run(() => this.post(recipients));
     const retry: Pending[] = [];
     if (outcome.kind === 'failed') {
-      const last = { ok: false as const, error: outcome.error, detail: outcome.detail, retriable: false };
+      const last = {
+        ok: false as const,
+        error: outcome.error,
+        detail: outcome.detail,
+        retriable: false,
+      };
       if (outcome.retriable && !this.pastDeadline()) {
         retry.push(...pending.map((entry) => ({ ...entry, last })));
       } else {
@@ -172,7 +180,12 @@ class SendRun {
       return this.protocol.readResponse(response, recipients, this.runtime.now());
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
-      return { kind: 'failed' as const, error: 'Unreachable' as const, detail: error.message, retriable: true };
+      return {
+        kind: 'failed' as const,
+        error: 'Unreachable' as const,
+        detail: error.message,
+        retriable: true,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -192,15 +205,31 @@ class SendRun {
   private finish(recipient: Recipient, outcome: RecipientOutcome) {
     const attempts = this.attempts.get(recipient.index) ?? 0;
     const result: RecipientResult = outcome.ok
-      ? { recipient, ok: true, messageId: outcome.messageId, canonicalId: outcome.canonicalId, attempts }
-      : { recipient, ok: false, error: outcome.error, detail: outcome.detail, status: outcome.status, attempts };
+      ? {
+          recipient,
+          ok: true,
+          messageId: outcome.messageId,
+          canonicalId: outcome.canonicalId,
+          attempts,
+        }
+      : {
+          recipient,
+          ok: false,
+          error: outcome.error,
+          detail: outcome.detail,
+          status: outcome.status,
+          attempts,
+        };
     this.results.set(recipient.index, result);
     this.events.result?.(result);
   }
 
   report(count: number): SendReport {
-    const results = [...this.results.values()].sort((a, b) => a.recipient.index - b.recipient.index);
-    if (results.length !== count) throw new Error(`internal error: ${results.length} of ${count} results`);
+    const results = [...this.results.values()].sort(
+      (a, b) => a.recipient.index - b.recipient.index,
+    );
+    if (results.length !== count)
+      throw new Error(`internal error: ${results.length} of ${count} results`);
     return { results, multicastIds: this.multicastIds, timedOut: this.timedOut };
   }
 }
@@ -215,7 +244,8 @@ function describeFailure(entries: Pending[]): string {
 
 function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  for (let start = 0; start < items.length; start += size)
+    chunks.push(items.slice(start, start + size));
   return chunks;
 }
 

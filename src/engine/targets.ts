@@ -17,7 +17,10 @@ export function looksLikeRegistrationId(target: string): boolean {
 
 /** Targets from `--to` values: comma-separated, blanks dropped. */
 export function splitTargets(values: string[]): string[] {
-  return values.flatMap((value) => value.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  return values
+    .flatMap((value) => value.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 /** Targets from a file's lines: blank lines and `#` comments skipped, CRLF and BOM handled. */
@@ -85,7 +88,9 @@ function resolveOne(
   }
   if (!looksLikeRegistrationId(target)) return undefined;
   if (hasControlCharacters(target) || /\s/.test(target)) {
-    throw new UsageError(`the target ${JSON.stringify(target)} contains spaces or control characters`);
+    throw new UsageError(
+      `the target ${JSON.stringify(target)} contains spaces or control characters`,
+    );
   }
   return { index, target, registrationId: target, kind: 'token' };
 }
@@ -94,12 +99,17 @@ function unknownNameError(unknown: string[], ids: Record<string, string>): Usage
   const names = Object.keys(ids);
   const first = unknown[0] as string;
   const suggestions = suggestNames(first, names);
-  const what = unknown.length === 1 ? `unknown name ${first}` : `unknown names ${unknown.join(', ')}`;
+  const what =
+    unknown.length === 1 ? `unknown name ${first}` : `unknown names ${unknown.join(', ')}`;
   if (suggestions.length > 0) {
-    return new UsageError(what, `did you mean ${suggestions.join(', ')}? (see \`gcmpush ids list\`)`);
+    return new UsageError(
+      what,
+      `did you mean ${suggestions.join(', ')}? (see \`gcmpush ids list\`)`,
+    );
   }
-  const hint = names.length === 0
-    ? 'no names are stored yet: add one with `gcmpush ids add NAME REGISTRATION_ID`'
-    : 'see the stored names with `gcmpush ids list`, or pass a whole registration ID';
+  const hint =
+    names.length === 0
+      ? 'no names are stored yet: add one with `gcmpush ids add NAME REGISTRATION_ID`'
+      : 'see the stored names with `gcmpush ids list`, or pass a whole registration ID';
   return new UsageError(what, hint);
 }

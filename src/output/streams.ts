@@ -21,11 +21,7 @@ export interface Io {
  * Colour only on a terminal, never with NO_COLOR (chalk does not read it itself) or --no-color;
  * FORCE_COLOR turns it on anywhere, so tests can check coloured output.
  */
-export function decideColor(
-  isTTY: boolean,
-  env: NodeJS.ProcessEnv,
-  noColorFlag = false,
-): boolean {
+export function decideColor(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag = false): boolean {
   if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';

@@ -25,19 +25,31 @@ export function renderResults(report: SendReport, options: TextOptions): string 
 
 function formatRow(result: RecipientResult, tty: boolean): string[] {
   const { recipient } = result;
-  const target = tty && recipient.name === undefined ? shortenId(recipient.target, 24) : recipient.target;
+  const target =
+    tty && recipient.name === undefined ? shortenId(recipient.target, 24) : recipient.target;
   const status = tty ? (result.ok ? '✓ ok' : '✗ failed') : result.ok ? 'ok' : 'failed';
   const outcome = result.ok
     ? (result.messageId ?? '')
     : `${result.error ?? 'failed'}${result.detail ? ` (${result.detail})` : ''}`;
-  const canonical = result.canonicalId === undefined
-    ? '-'
-    : `${recipient.name ? `${recipient.name} updated to ` : ''}${tty ? shortenId(result.canonicalId, 24) : result.canonicalId}`;
+  const canonical =
+    result.canonicalId === undefined
+      ? '-'
+      : describeCanonical(recipient.name, result.canonicalId, tty);
   return [target, status, outcome, canonical, String(result.attempts)];
 }
 
+/** `phone updated to cXk2…` for a stored name; just the new ID for a raw one. */
+function describeCanonical(name: string | undefined, canonicalId: string, tty: boolean): string {
+  const id = tty ? shortenId(canonicalId, 24) : canonicalId;
+  return name === undefined ? id : `${name} updated to ${id}`;
+}
+
 /** `send 0193…: 3 recipients, 2 ok, 1 failed, 1 canonical ID` */
-export function renderSummary(sendId: string, report: SendReport, options: { dryRun: boolean }): string {
+export function renderSummary(
+  sendId: string,
+  report: SendReport,
+  options: { dryRun: boolean },
+): string {
   const ok = report.results.filter((result) => result.ok).length;
   const failed = report.results.length - ok;
   const canonical = report.results.filter((result) => result.canonicalId !== undefined).length;

@@ -13,7 +13,9 @@ export function redactAuthorization(value: string): string {
 export function formatRequest(request: HttpRequest): string {
   const lines = [`> POST ${request.url}`];
   for (const [name, value] of Object.entries(request.headers)) {
-    lines.push(`> ${name}: ${name.toLowerCase() === 'authorization' ? redactAuthorization(value) : value}`);
+    lines.push(
+      `> ${name}: ${name.toLowerCase() === 'authorization' ? redactAuthorization(value) : value}`,
+    );
   }
   lines.push(`> ${clip(request.body)}`);
   return `${lines.join('\n')}\n`;

@@ -71,10 +71,20 @@ export function readLegacyResponse(
   const statusLine = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
   if (status === 400) {
     const reason = firstLine(response.body);
-    return { kind: 'failed', error: 'InvalidRequest', detail: reason || statusLine, retriable: false };
+    return {
+      kind: 'failed',
+      error: 'InvalidRequest',
+      detail: reason || statusLine,
+      retriable: false,
+    };
   }
   if (status === 401) {
-    return { kind: 'failed', error: 'Unauthorized', detail: `${statusLine}: the API key was rejected`, retriable: false };
+    return {
+      kind: 'failed',
+      error: 'Unauthorized',
+      detail: `${statusLine}: the API key was rejected`,
+      retriable: false,
+    };
   }
   // 5xx is the service's own trouble, and 429 asks to slow down: both clear with time.
   const retriable = status >= 500 || status === 429;
@@ -96,7 +106,9 @@ function readResults(
   const single = recipients[0]?.kind !== 'token';
   if (single) {
     const result = readResult(parsed, recipients[0]);
-    return result ? { kind: 'results', results: [result], retryAfterMs } : invalid('no message_id or error');
+    return result
+      ? { kind: 'results', results: [result], retryAfterMs }
+      : invalid('no message_id or error');
   }
   const results = parsed.results;
   if (!Array.isArray(results) || results.length !== recipients.length) {

@@ -66,7 +66,12 @@ async function postWith(
   }
   try {
     const body = await readBounded(response);
-    return { status: response.status, statusText: response.statusText, headers: response.headers, body };
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body,
+    };
   } catch (error) {
     throw new NetworkError(`the answer was cut off: ${describeFetchError(error, signal)}`, {
       cause: error,

@@ -22,9 +22,9 @@ describe('ids add', () => {
     ['a non-ASCII letter', 'téléphone'],
   ])('refuses %s', async (_what, name) => {
     const store = createTempStore();
-    await expect(runIdsAdd(name, 'a:b', { force: false }, store, createTestIo().io)).rejects.toThrow(
-      /invalid name/,
-    );
+    await expect(
+      runIdsAdd(name, 'a:b', { force: false }, store, createTestIo().io),
+    ).rejects.toThrow(/invalid name/);
   });
 
   it('accepts a name of exactly 64 characters with dots, dashes and underscores', async () => {
@@ -36,9 +36,9 @@ describe('ids add', () => {
 
   it('refuses an ID with a control character', async () => {
     const store = createTempStore();
-    await expect(runIdsAdd('p', 'a:b\u0007', { force: false }, store, createTestIo().io)).rejects.toThrow(
-      /control characters/,
-    );
+    await expect(
+      runIdsAdd('p', 'a:b\u0007', { force: false }, store, createTestIo().io),
+    ).rejects.toThrow(/control characters/);
   });
 
   it('refuses a name that exists unless --force, and keeps the old ID', async () => {
@@ -116,7 +116,9 @@ describe('ids rename', () => {
   ])('refuses %s and changes nothing', async (_what, from, to, message) => {
     const store = createTempStore({ ids: { a: 'a:1', b: 'b:1' } });
     const before = readFileSync(store.file, 'utf8');
-    await expect(runIdsRename(from, to, { force: false }, store, createTestIo().io)).rejects.toThrow(message);
+    await expect(
+      runIdsRename(from, to, { force: false }, store, createTestIo().io),
+    ).rejects.toThrow(message);
     expect(readFileSync(store.file, 'utf8')).toBe(before);
   });
 

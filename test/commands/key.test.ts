@@ -90,7 +90,10 @@ describe('key rm', () => {
 describe('resolveApiKey', () => {
   it('prefers GCMPUSH_API_KEY over the stored key and ignores it when empty', () => {
     const store = createTempStore({ api_key: KEY });
-    expect(resolveApiKey(store, { GCMPUSH_API_KEY: 'from-env' })).toEqual({ key: 'from-env', source: 'env' });
+    expect(resolveApiKey(store, { GCMPUSH_API_KEY: 'from-env' })).toEqual({
+      key: 'from-env',
+      source: 'env',
+    });
     expect(resolveApiKey(store, { GCMPUSH_API_KEY: '' })).toEqual({ key: KEY, source: 'config' });
   });
 

@@ -105,9 +105,11 @@ describe('the request on the wire', () => {
   });
 
   it('sends a topic message with `to` and reads its numeric message_id exactly', async () => {
-    gcm.answer(() => HttpResponse.text('{"message_id":6083410392847561234}', {
-      headers: { 'Content-Type': 'application/json' },
-    }));
+    gcm.answer(() =>
+      HttpResponse.text('{"message_id":6083410392847561234}', {
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
     const { code, stdout } = await send({ to: ['/topics/news'], json: true });
     expect(gcm.seen[0]?.body).toEqual({ to: '/topics/news' });
     expect(code).toBe(0);
@@ -152,7 +154,10 @@ describe('results per registration ID', () => {
   it('prints one tab-separated row per recipient when stdout is not a terminal', async () => {
     gcm.answer(results({ [TABLET]: 'MismatchSenderId' }));
     const { stdout, stderr } = await send({ to: ['phone,tablet'] });
-    const rows = stdout.trimEnd().split('\n').map((line) => line.split('\t'));
+    const rows = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
     expect(rows).toHaveLength(2);
     expect(rows[0]?.slice(0, 2)).toEqual(['phone', 'ok']);
     expect(rows[1]).toEqual(['tablet', 'failed', 'MismatchSenderId', '-', '1']);
@@ -251,7 +256,7 @@ describe('retries', () => {
     expect(json(stdout).results[0]?.detail).toMatch(/would pass the 5 s timeout/);
   });
 
-  it('never retries a 400, and fails every recipient with InvalidRequest and the reason', async () => {
+  it('never retries a 400, failing each recipient with InvalidRequest and the reason', async () => {
     gcm.answer(status(400, 'Field "time_to_live" must be a JSON number'));
     const { code, stdout } = await send({ to: ['phone,tablet'], json: true });
     expect(gcm.seen).toHaveLength(1);
@@ -290,13 +295,15 @@ describe('more than 1000 recipients', () => {
       most = Math.max(most, inFlight);
       return results()(request);
     };
-    server.use(http.post(TEST_ENDPOINT, async ({ request }) => {
-      const text = await request.text();
-      const response = slow({ headers: request.headers, body: JSON.parse(text), text });
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      inFlight--;
-      return response;
-    }));
+    server.use(
+      http.post(TEST_ENDPOINT, async ({ request }) => {
+        const text = await request.text();
+        const response = slow({ headers: request.headers, body: JSON.parse(text), text });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return response;
+      }),
+    );
     const lots = Array.from({ length: 9000 }, (_, index) => `raw:${index}`);
     await send({ to: [lots.join(',')] });
     expect(most).toBe(4);
@@ -319,7 +326,9 @@ describe('canonical IDs and pruning', () => {
       api_key: KEY,
       ids: { phone: PHONE, tablet: TABLET, watch: 'w:1', keep: 'k:1' },
     });
-    gcm.answer(results({ [TABLET]: 'NotRegistered', 'w:1': 'InvalidRegistration', 'k:1': 'Unavailable' }));
+    gcm.answer(
+      results({ [TABLET]: 'NotRegistered', 'w:1': 'InvalidRegistration', 'k:1': 'Unavailable' }),
+    );
     gcm.otherwise(results({ 'k:1': 'Unavailable' }));
     const { stderr } = await send({ all: true, prune: true, retries: '0' }, { store });
     expect(readConfig(store).ids).toEqual({ phone: PHONE, keep: 'k:1' });
@@ -347,17 +356,37 @@ describe('--verbose', () => {
 
 describe('bad input is refused before anything is sent', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['invalid JSON', { to: ['phone'], data: '{"a":1,}' }, /--data is not valid JSON: .* line 1, column 8/],
+    [
+      'invalid JSON',
+      { to: ['phone'], data: '{"a":1,}' },
+      /--data is not valid JSON: .* line 1, column 8/,
+    ],
     ['a payload that is not an object', { to: ['phone'], data: '"hi"' }, /must be a JSON object/],
-    ['reserved data keys', { to: ['phone'], data: '{"from":"x","gcm.n":"y"}' }, /reserved data keys from, gcm\.n/],
-    ['a payload over 4096 bytes', { to: ['phone'], data: JSON.stringify({ a: 'x'.repeat(4090) }) }, /over the 4096-byte limit/],
-    ['a topic payload over 2048 bytes', { to: ['/topics/a'], data: JSON.stringify({ a: 'x'.repeat(2042) }) }, /2048-byte limit for topics/],
+    [
+      'reserved data keys',
+      { to: ['phone'], data: '{"from":"x","gcm.n":"y"}' },
+      /reserved data keys from, gcm\.n/,
+    ],
+    [
+      'a payload over 4096 bytes',
+      { to: ['phone'], data: JSON.stringify({ a: 'x'.repeat(4090) }) },
+      /over the 4096-byte limit/,
+    ],
+    [
+      'a topic payload over 2048 bytes',
+      { to: ['/topics/a'], data: JSON.stringify({ a: 'x'.repeat(2042) }) },
+      /2048-byte limit for topics/,
+    ],
     ['a TTL out of range', { to: ['phone'], ttl: '2419201' }, /invalid --ttl/],
     ['a negative TTL', { to: ['phone'], ttl: '-1' }, /invalid --ttl/],
     ['a bad --priority', { to: ['phone'], priority: 'urgent' }, /invalid --priority "urgent"/],
     ['a bad --retries', { to: ['phone'], retries: 'many' }, /invalid --retries/],
     ['a bad --timeout', { to: ['phone'], timeout: '0' }, /invalid --timeout/],
-    ['a missing @FILE', { to: ['phone'], data: '@/nonexistent/payload.json' }, /cannot read --data file .*no such file/],
+    [
+      'a missing @FILE',
+      { to: ['phone'], data: '@/nonexistent/payload.json' },
+      /cannot read --data file .*no such file/,
+    ],
     ['no target', {}, /no target given/],
     ['an unknown name', { to: ['phnoe'] }, /unknown name phnoe/],
     ['more than one topic', { to: ['/topics/a,/topics/b'] }, /more than one topic/],

@@ -21,7 +21,11 @@ export function createGcmServer() {
   let fallback: Answer = (request) => acceptAll(request);
   const handler = http.post(TEST_ENDPOINT, async ({ request }) => {
     const text = await request.text();
-    const entry = { headers: request.headers, body: JSON.parse(text) as Record<string, unknown>, text };
+    const entry = {
+      headers: request.headers,
+      body: JSON.parse(text) as Record<string, unknown>,
+      text,
+    };
     seen.push(entry);
     return (answers.shift() ?? fallback)(entry);
   });
@@ -53,7 +57,8 @@ export function results(errors: Record<string, string | { canonical: string }> =
     });
     const failure = list.filter((entry) => 'error' in entry).length;
     const canonical = list.filter((entry) => 'registration_id' in entry).length;
-    const body = `{"multicast_id":9007199254740993123,"success":${list.length - failure},` +
+    const body =
+      `{"multicast_id":9007199254740993123,"success":${list.length - failure},` +
       `"failure":${failure},"canonical_ids":${canonical},"results":${JSON.stringify(list)}}`;
     return new HttpResponse(body, { headers: { 'Content-Type': 'application/json' } });
   };
