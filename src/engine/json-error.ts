@@ -113,8 +113,26 @@ class Scanner {
       if (char === undefined) this.fail('unterminated string');
       if (char === '"') return void this.offset++;
       if (char < ' ') this.fail('control character in a string');
-      this.offset += char === '\\' ? 2 : 1;
+      if (char === '\\') this.escape();
+      else this.offset++;
     }
+  }
+
+  /** `\n`, `\"`, `\u00e9` and the other JSON escapes; anything else is an error. */
+  private escape() {
+    const next = this.text[this.offset + 1];
+    if (next !== undefined && '"\\/bfnrt'.includes(next)) {
+      this.offset += 2;
+      return;
+    }
+    if (
+      next === 'u' &&
+      /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.offset + 2, this.offset + 6))
+    ) {
+      this.offset += 6;
+      return;
+    }
+    this.fail('invalid escape sequence in a string');
   }
 
   private number() {

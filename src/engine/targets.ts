@@ -49,9 +49,9 @@ export function resolveTargets(targets: string[], ids: Record<string, string>): 
       unknown.push(target);
       continue;
     }
-    if (recipient.kind === 'topic') topics++;
     if (seen.has(recipient.registrationId)) continue;
     seen.add(recipient.registrationId);
+    if (recipient.kind === 'topic') topics++;
     recipients.push(recipient);
   }
   if (unknown.length > 0) throw unknownNameError(unknown, ids);

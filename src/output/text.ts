@@ -35,7 +35,12 @@ function formatRow(result: RecipientResult, tty: boolean): string[] {
     result.canonicalId === undefined
       ? '-'
       : describeCanonical(recipient.name, result.canonicalId, tty);
-  return [target, status, outcome, canonical, String(result.attempts)];
+  return [target, status, flattenWhitespace(outcome), canonical, String(result.attempts)];
+}
+
+/** Server text may hold tabs and newlines; a row must stay one line of tab-separated fields. */
+function flattenWhitespace(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
 }
 
 /** `phone updated to cXk2…` for a stored name; just the new ID for a raw one. */
