@@ -39,3 +39,13 @@ export class ConfigError extends GcmpushError {
     super(message, { exitCode: ExitCode.usage, hint, cause });
   }
 }
+
+/**
+ * The push service or its token endpoint refused the credentials: a rejected API key, a
+ * service account whose JWT the token endpoint refuses, or a 401 that a fresh token did not cure.
+ */
+export class AuthError extends GcmpushError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.auth, hint, cause });
+  }
+}

@@ -3,7 +3,8 @@
  * retries only what may succeed on a second try, and reports each recipient's final result.
  * It never prints; the caller learns what happens through `SendEvents`.
  */
-import type { Protocol, Recipient, RecipientOutcome } from '../protocols/types.js';
+import { AuthError } from '../errors.js';
+import type { BatchOutcome, Protocol, Recipient, RecipientOutcome } from '../protocols/types.js';
 import type { HttpRequest, HttpResponse, Transport } from '../transport/http.js';
 import { NetworkError } from '../transport/http.js';
 import { retryDelay } from '../transport/retry.js';
@@ -134,16 +135,20 @@ class SendRun {
   /** One request for `pending`; returns those that should be tried again. */
   private async attempt(pending: Pending[]) {
     const recipients = pending.map((entry) => entry.recipient);
-    for (const recipient of recipients) {
-      this.attempts.set(recipient.index, (this.attempts.get(recipient.index) ?? 0) + 1);
+    this.countAttempt(recipients);
+    const sent = await this.limit.run(() => this.post(recipients));
+    let outcome = sent.outcome;
+    // An expired OAuth token: fetch a fresh one and send once more; a second 401 is final.
+    if (outcome.kind === 'failed' && outcome.refreshable && sent.request !== undefined) {
+      outcome = await this.resendWithFreshCredentials(sent.request, recipients);
     }
-    const outcome = await this.limit.run(() => this.post(recipients));
     const retry: Pending[] = [];
     if (outcome.kind === 'failed') {
       const last = {
         ok: false as const,
         error: outcome.error,
         detail: outcome.detail,
+        status: outcome.status,
         retriable: false,
       };
       if (outcome.retriable && !this.pastDeadline()) {
@@ -163,8 +168,39 @@ class SendRun {
     return { retry, retryAfterMs: outcome.retryAfterMs };
   }
 
-  private async post(recipients: Recipient[]) {
-    const request = await this.protocol.buildRequest(recipients);
+  private async resendWithFreshCredentials(
+    failed: HttpRequest,
+    recipients: Recipient[],
+  ): Promise<BatchOutcome> {
+    try {
+      await this.protocol.refreshCredentials?.(failed);
+    } catch (error) {
+      return failedBeforeSending(error);
+    }
+    this.countAttempt(recipients);
+    return (await this.limit.run(() => this.post(recipients))).outcome;
+  }
+
+  private countAttempt(recipients: Recipient[]) {
+    for (const recipient of recipients) {
+      this.attempts.set(recipient.index, (this.attempts.get(recipient.index) ?? 0) + 1);
+    }
+  }
+
+  /** One request and what it came to; `request` is undefined when none could be built. */
+  private async post(
+    recipients: Recipient[],
+  ): Promise<{ outcome: BatchOutcome; request?: HttpRequest }> {
+    let request: HttpRequest;
+    try {
+      request = await this.protocol.buildRequest(recipients);
+    } catch (error) {
+      return { outcome: failedBeforeSending(error) };
+    }
+    return { outcome: await this.exchange(request, recipients), request };
+  }
+
+  private async exchange(request: HttpRequest, recipients: Recipient[]): Promise<BatchOutcome> {
     this.events.request?.(request, recipients);
     const remaining = this.deadline - this.runtime.now();
     const controller = new AbortController();
@@ -180,12 +216,7 @@ class SendRun {
       return this.protocol.readResponse(response, recipients, this.runtime.now());
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
-      return {
-        kind: 'failed' as const,
-        error: 'Unreachable' as const,
-        detail: error.message,
-        retriable: true,
-      };
+      return { kind: 'failed', error: 'Unreachable', detail: error.message, retriable: true };
     } finally {
       clearTimeout(timer);
     }
@@ -232,6 +263,20 @@ class SendRun {
       throw new Error(`internal error: ${results.length} of ${count} results`);
     return { results, multicastIds: this.multicastIds, timedOut: this.timedOut };
   }
+}
+
+/**
+ * No request could be built: credentials were refused (final, `Unauthorized`), or the token
+ * endpoint could not be reached (retried like a send). Anything else is a bug and is thrown.
+ */
+function failedBeforeSending(error: unknown): BatchOutcome {
+  if (error instanceof AuthError) {
+    return { kind: 'failed', error: 'Unauthorized', detail: error.message, retriable: false };
+  }
+  if (error instanceof NetworkError) {
+    return { kind: 'failed', error: 'Unreachable', detail: error.message, retriable: true };
+  }
+  throw error;
 }
 
 /** `Unavailable` or `HTTP 503 Service Unavailable`: what the last attempt of these came to. */

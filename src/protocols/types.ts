@@ -58,12 +58,29 @@ export type BatchOutcome =
       detail: string;
       retriable: boolean;
       retryAfterMs?: number;
+      /**
+       * An `Unauthorized` answer that fresh credentials may cure (an expired OAuth token): the
+       * engine calls `Protocol.refreshCredentials` and sends the request once more.
+       */
+      refreshable?: boolean;
+      /** The FCM v1 status, where the answer came from v1. */
+      status?: string;
     };
 
 export interface Protocol {
   readonly name: 'legacy' | 'v1';
   /** Recipients one request may carry. */
   readonly maxBatch: number;
+  /**
+   * The request for these recipients. May throw `AuthError` when no credentials can be had
+   * (the token endpoint refused the service account); the engine fails the recipients with
+   * `Unauthorized` then. A `NetworkError` (token endpoint unreachable) is retried like a send.
+   */
   buildRequest(recipients: Recipient[]): Promise<HttpRequest> | HttpRequest;
   readResponse(response: HttpResponse, recipients: Recipient[], now: number): BatchOutcome;
+  /**
+   * Drops the credentials `failed` carried, so the next `buildRequest` gets fresh ones (FCM v1's
+   * token). Many requests may fail at once with the same token: only the first call refetches.
+   */
+  refreshCredentials?(failed: HttpRequest): Promise<void>;
 }
