@@ -124,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--all', 'send to every stored name')
     .option('--to-file <file>', 'read targets from a file, one per line (- for standard input)')
+    .option('--condition <expr>', "topic condition, e.g. \"'news' in topics && 'eu' in topics\"")
     .option('--data <json>', 'data payload: a JSON object, @FILE, or - for standard input')
     .option('--notification <json>', 'notification payload: a JSON object, @FILE, or -')
     .option('--title <text>', 'notification title')
@@ -136,7 +137,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--dry-run', 'have the service validate the message without delivering it')
     .option('--retries <n>', 'retries after the first attempt', '5')
     .option('--timeout <seconds>', 'bound on the whole send, retries and waits included', '60')
+    .option('--concurrency <n>', 'requests in flight at once (default 4)')
     .option('--endpoint <url>', 'send URL (default $GCMPUSH_ENDPOINT, else FCM legacy)')
+    .option('--emulator', 'send through a throwaway local emulator: no key, no network')
     .option('--json', 'print one JSON document with every result')
     .option('--prune', 'remove stored names the service reports as unregistered')
     .option('--verbose', 'print each request and response to stderr, key redacted')
@@ -146,12 +149,58 @@ async function main(argv: string[]): Promise<number> {
 Examples:
   gcmpush send --to phone1 --title Hello --body 'It works'
   gcmpush send --all --data '{"kind":"sync"}' --json
-  gcmpush send --to-file ids.txt --data @payload.json --prune`,
+  gcmpush send --to-file ids.txt --data @payload.json --prune
+  gcmpush send --emulator --to phone1 --data '{"msg":"hi"}'`,
     )
     .action((options: Record<string, unknown>) =>
       run(async () => {
         const { runSendCommand, toSendFlags } = await import('./commands/send.js');
         return runSendCommand(toSendFlags(options), io, { store: await store() });
+      }),
+    );
+
+  program
+    .command('emulator')
+    .description('run a local GCM/FCM emulator until interrupted')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'TCP port; 0 picks a free one', '8089')
+    .option('--key <key>', 'accept only this API key (repeatable; default: any)', collect, [])
+    .option('--devices <file>', 'register the devices in this JSON array at start')
+    .option('--latency <ms>', 'delay every send request by this many milliseconds')
+    .option('--fault <spec>', 'fail the next sends: STATUS:COUNT[:RETRY_AFTER]', collect, [])
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gcmpush emulator --port 0
+  gcmpush emulator --key test-key --devices devices.json
+  gcmpush emulator --fault 503:2:10 --latency 50`,
+    )
+    .action((options: Record<string, unknown>) =>
+      run(async () => {
+        const { runEmulator, toEmulatorOptions } = await import('./commands/emulator.js');
+        await runEmulator(toEmulatorOptions(options), io, interruption());
+      }),
+    );
+
+  program
+    .command('inbox')
+    .description("list what an emulator's devices received")
+    .option('--endpoint <url>', 'any URL of the emulator (default $GCMPUSH_ENDPOINT)')
+    .option('--to <target>', 'only messages to this stored name or registration ID')
+    .option('--json', 'print a JSON array')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gcmpush inbox --endpoint http://127.0.0.1:8089
+  gcmpush inbox --to phone1 --json`,
+    )
+    .action((options: { endpoint?: string; to?: string; json?: boolean }) =>
+      run(async () => {
+        const { runInbox } = await import('./commands/inbox.js');
+        const flags = { endpoint: options.endpoint, to: options.to, json: options.json === true };
+        await runInbox(flags, await store(), io);
       }),
     );
 
@@ -165,6 +214,15 @@ Examples:
     }
     return reportError(error, io, argv.includes('--verbose'));
   }
+}
+
+/** Aborted on the first Ctrl-C or SIGTERM, so a server can close its connections and exit. */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
 }
 
 function reportError(error: unknown, io: Io, verbose: boolean): number {

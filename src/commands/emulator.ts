@@ -25,6 +25,28 @@ export interface EmulatorCommandOptions {
   faults: string[];
 }
 
+/** The flags as commander hands them over; numbers are still text, checked here. */
+export function toEmulatorOptions(options: Record<string, unknown>): EmulatorCommandOptions {
+  const text = (name: string) => options[name] as string | undefined;
+  const latency = text('latency');
+  return {
+    host: text('host') ?? '127.0.0.1',
+    port: readWholeNumber(text('port') ?? '8089', '--port', 'use --port 0 to pick a free port'),
+    keys: (options.key as string[] | undefined) ?? [],
+    devices: text('devices'),
+    latency:
+      latency === undefined
+        ? undefined
+        : readWholeNumber(latency, '--latency', 'give whole milliseconds, e.g. --latency 250'),
+    faults: (options.fault as string[] | undefined) ?? [],
+  };
+}
+
+function readWholeNumber(value: string, flag: string, hint: string): number {
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: expected a whole number`, hint);
+}
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/;
 const DEVICES_HINT = 'write a JSON array such as [{"behavior": "ok"}, {"package": "com.example"}]';
 

@@ -15,8 +15,8 @@ export interface InboxFlags {
 export interface InboxMessage {
   registration_id: string;
   message_id: string;
-  data?: Record<string, unknown>;
-  notification?: Record<string, unknown>;
+  data: Record<string, unknown> | null;
+  notification: Record<string, unknown> | null;
   protocol: string;
   received_at: string;
 }
@@ -36,14 +36,29 @@ export async function runInbox(flags: InboxFlags, store: ConfigStore, io: Io): P
     io.err(`No messages received at ${origin}\n`);
     return;
   }
+  io.out(renderInbox(messages, names, io.stdoutIsTTY));
+}
+
+/**
+ * One row per delivered message: when, to whom (the stored name where there is one), its ID,
+ * the protocol and the payload as compact JSON.
+ */
+export function renderInbox(
+  messages: InboxMessage[],
+  names: ReadonlyMap<string, string>,
+  tty: boolean,
+): string {
   const rows = messages.map((message) => {
     const device = names.get(message.registration_id) ?? message.registration_id;
-    const to = io.stdoutIsTTY ? shortenId(device, 24) : device;
-    const payload = JSON.stringify({ data: message.data, notification: message.notification });
+    const to = tty ? shortenId(device, 24) : device;
+    const payload = JSON.stringify({
+      ...(message.data && { data: message.data }),
+      ...(message.notification && { notification: message.notification }),
+    });
     return [message.received_at, to, message.message_id, message.protocol, payload];
   });
   const header = ['RECEIVED', 'TO', 'MESSAGE ID', 'PROTOCOL', 'PAYLOAD'];
-  io.out(formatTable(header, rows, { tty: io.stdoutIsTTY }));
+  return formatTable(header, rows, { tty });
 }
 
 /** Any URL on the emulator will do; its origin names the emulator. */

@@ -25,8 +25,9 @@ export function renderResults(report: SendReport, options: TextOptions): string 
 
 function formatRow(result: RecipientResult, tty: boolean): string[] {
   const { recipient } = result;
-  const target =
-    tty && recipient.name === undefined ? shortenId(recipient.target, 24) : recipient.target;
+  // Raw registration IDs are shortened on a terminal; names, topics and conditions are not.
+  const shorten = tty && recipient.name === undefined && recipient.kind === 'token';
+  const target = shorten ? shortenId(recipient.target, 24) : recipient.target;
   const status = tty ? (result.ok ? '✓ ok' : '✗ failed') : result.ok ? 'ok' : 'failed';
   const outcome = result.ok
     ? (result.messageId ?? '')
