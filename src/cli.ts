@@ -6,6 +6,11 @@
 import { ExitCode, GcmpushError } from './errors.js';
 import type { Io } from './output/streams.js';
 import { processIo } from './output/streams.js';
+import type { CommandContext } from './program/context.js';
+import { declareEmulator } from './program/emulator.js';
+import { declareIds } from './program/ids.js';
+import { declareKey } from './program/key.js';
+import { declareSend } from './program/send.js';
 
 /** Set by the bundler from package.json. */
 declare const GCMPUSH_VERSION: string;
@@ -25,10 +30,6 @@ Environment:
   GCMPUSH_ENDPOINT     send URL (default https://fcm.googleapis.com/fcm/send)
   GCMPUSH_CONFIG_DIR   folder of config.json (default ~/.config/gcmpush on Linux)
   NO_COLOR             turn colour off`;
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 async function main(argv: string[]): Promise<number> {
   // The version is asked for by scripts in loops: answer it before loading anything else.
@@ -53,156 +54,17 @@ async function main(argv: string[]): Promise<number> {
       io = processIo(command.opts().color === false);
     });
 
-  const run = async (task: () => Promise<number | void> | number | void) => {
-    exitCode = (await task()) ?? ExitCode.ok;
+  const context: CommandContext = {
+    run: async (task) => {
+      exitCode = (await task()) ?? ExitCode.ok;
+    },
+    io: () => io,
+    store: async () => (await import('./config/store.js')).openStore(),
   };
-  const store = async () => (await import('./config/store.js')).openStore();
-  const keyCommands = () => import('./commands/key.js');
-  const idsCommands = () => import('./commands/ids.js');
-
-  const key = program.command('key').description('manage the server API key');
-  key
-    .command('set [key]')
-    .description('store the server API key (read from standard input when not given)')
-    .action((value?: string) =>
-      run(async () => (await keyCommands()).runKeySet(value, await store(), io)),
-    );
-  key
-    .command('show')
-    .description('print the key in use, masked')
-    .action(() => run(async () => (await keyCommands()).runKeyShow(await store(), io)));
-  key
-    .command('rm')
-    .description('delete the stored key')
-    .action(() => run(async () => (await keyCommands()).runKeyRemove(await store(), io)));
-
-  const ids = program.command('ids').description('manage named registration IDs');
-  ids
-    .command('add <name> <registration-id>')
-    .description('store a registration ID under a name')
-    .option('--force', 'replace the ID of an existing name')
-    .action((name: string, id: string, options: { force?: boolean }) =>
-      run(async () => {
-        const force = options.force === true;
-        return (await idsCommands()).runIdsAdd(name, id, { force }, await store(), io);
-      }),
-    );
-  ids
-    .command('list')
-    .description('list stored names and their registration IDs')
-    .option('--json', 'print a JSON array')
-    .action((options: { json?: boolean }) =>
-      run(async () =>
-        (await idsCommands()).runIdsList({ json: options.json === true }, await store(), io),
-      ),
-    );
-  ids
-    .command('rm <names...>')
-    .description('remove stored names (all or none)')
-    .action((names: string[]) =>
-      run(async () => (await idsCommands()).runIdsRemove(names, await store(), io)),
-    );
-  ids
-    .command('rename <old> <new>')
-    .description('rename a stored name')
-    .option('--force', 'overwrite an existing name')
-    .action((oldName: string, newName: string, options: { force?: boolean }) =>
-      run(async () => {
-        const force = options.force === true;
-        return (await idsCommands()).runIdsRename(oldName, newName, { force }, await store(), io);
-      }),
-    );
-
-  program
-    .command('send')
-    .description('send a push to stored names, registration IDs or a topic')
-    .option(
-      '--to <targets>',
-      'names, registration IDs or /topics/NAME, comma-separated',
-      collect,
-      [],
-    )
-    .option('--all', 'send to every stored name')
-    .option('--to-file <file>', 'read targets from a file, one per line (- for standard input)')
-    .option('--condition <expr>', "topic condition, e.g. \"'news' in topics && 'eu' in topics\"")
-    .option('--data <json>', 'data payload: a JSON object, @FILE, or - for standard input')
-    .option('--notification <json>', 'notification payload: a JSON object, @FILE, or -')
-    .option('--title <text>', 'notification title')
-    .option('--body <text>', 'notification body')
-    .option('--collapse-key <key>', 'collapse key')
-    .option('--ttl <seconds>', 'time to live, 0 to 2419200 seconds')
-    .option('--priority <priority>', 'high or normal')
-    .option('--content-available', 'set content_available')
-    .option('--restricted-package-name <name>', 'deliver only to this Android package')
-    .option('--dry-run', 'have the service validate the message without delivering it')
-    .option('--retries <n>', 'retries after the first attempt', '5')
-    .option('--timeout <seconds>', 'bound on the whole send, retries and waits included', '60')
-    .option('--concurrency <n>', 'requests in flight at once (default 4)')
-    .option('--endpoint <url>', 'send URL (default $GCMPUSH_ENDPOINT, else FCM legacy)')
-    .option('--emulator', 'send through a throwaway local emulator: no key, no network')
-    .option('--json', 'print one JSON document with every result')
-    .option('--prune', 'remove stored names the service reports as unregistered')
-    .option('--verbose', 'print each request and response to stderr, key redacted')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  gcmpush send --to phone1 --title Hello --body 'It works'
-  gcmpush send --all --data '{"kind":"sync"}' --json
-  gcmpush send --to-file ids.txt --data @payload.json --prune
-  gcmpush send --emulator --to phone1 --data '{"msg":"hi"}'`,
-    )
-    .action((options: Record<string, unknown>) =>
-      run(async () => {
-        const { runSendCommand, toSendFlags } = await import('./commands/send.js');
-        return runSendCommand(toSendFlags(options), io, { store: await store() });
-      }),
-    );
-
-  program
-    .command('emulator')
-    .description('run a local GCM/FCM emulator until interrupted')
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--port <port>', 'TCP port; 0 picks a free one', '8089')
-    .option('--key <key>', 'accept only this API key (repeatable; default: any)', collect, [])
-    .option('--devices <file>', 'register the devices in this JSON array at start')
-    .option('--latency <ms>', 'delay every send request by this many milliseconds')
-    .option('--fault <spec>', 'fail the next sends: STATUS:COUNT[:RETRY_AFTER]', collect, [])
-    .addHelpText(
-      'after',
-      `
-Examples:
-  gcmpush emulator --port 0
-  gcmpush emulator --key test-key --devices devices.json
-  gcmpush emulator --fault 503:2:10 --latency 50`,
-    )
-    .action((options: Record<string, unknown>) =>
-      run(async () => {
-        const { runEmulator, toEmulatorOptions } = await import('./commands/emulator.js');
-        await runEmulator(toEmulatorOptions(options), io, interruption());
-      }),
-    );
-
-  program
-    .command('inbox')
-    .description("list what an emulator's devices received")
-    .option('--endpoint <url>', 'any URL of the emulator (default $GCMPUSH_ENDPOINT)')
-    .option('--to <target>', 'only messages to this stored name or registration ID')
-    .option('--json', 'print a JSON array')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  gcmpush inbox --endpoint http://127.0.0.1:8089
-  gcmpush inbox --to phone1 --json`,
-    )
-    .action((options: { endpoint?: string; to?: string; json?: boolean }) =>
-      run(async () => {
-        const { runInbox } = await import('./commands/inbox.js');
-        const flags = { endpoint: options.endpoint, to: options.to, json: options.json === true };
-        await runInbox(flags, await store(), io);
-      }),
-    );
+  declareKey(program, context);
+  declareIds(program, context);
+  declareSend(program, context);
+  declareEmulator(program, context);
 
   try {
     await program.parseAsync(argv);
@@ -214,15 +76,6 @@ Examples:
     }
     return reportError(error, io, argv.includes('--verbose'));
   }
-}
-
-/** Aborted on the first Ctrl-C or SIGTERM, so a server can close its connections and exit. */
-function interruption(): AbortSignal {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return controller.signal;
 }
 
 function reportError(error: unknown, io: Io, verbose: boolean): number {

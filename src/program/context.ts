@@ -1,0 +1,22 @@
+/** What every command declaration needs from the entry point, without importing commander. */
+import type { ConfigStore } from '../config/store.js';
+import type { Io } from '../output/streams.js';
+
+export interface CommandContext {
+  /** Runs a command's work; its returned number becomes the exit code. */
+  run(task: () => Promise<number | void> | number | void): Promise<void>;
+  /** The streams, decided once the global flags (`--no-color`) are parsed. */
+  io(): Io;
+  /** The config store, opened on first use. */
+  store(): Promise<ConfigStore>;
+}
+
+/** commander's collector for repeatable flags. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `Examples:` after a command's own help, one command per line. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}`;
+}

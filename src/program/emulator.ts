@@ -1,0 +1,60 @@
+/** `gcmpush emulator` and `gcmpush inbox`. */
+import type { Command } from 'commander';
+import { collect, examples, type CommandContext } from './context.js';
+
+export function declareEmulator(program: Command, context: CommandContext): void {
+  const { run, io, store } = context;
+  program
+    .command('emulator')
+    .description('run a local GCM/FCM emulator until interrupted')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'TCP port; 0 picks a free one', '8089')
+    .option('--key <key>', 'accept only this API key (repeatable; default: any)', collect, [])
+    .option('--devices <file>', 'register the devices in this JSON array at start')
+    .option('--latency <ms>', 'delay every send request by this many milliseconds')
+    .option('--fault <spec>', 'fail the next sends: STATUS:COUNT[:RETRY_AFTER]', collect, [])
+    .addHelpText(
+      'after',
+      examples(
+        'gcmpush emulator --port 0',
+        'gcmpush emulator --key test-key --devices devices.json',
+        'gcmpush emulator --fault 503:2:10 --latency 50',
+      ),
+    )
+    .action((options: Record<string, unknown>) =>
+      run(async () => {
+        const { runEmulator, toEmulatorOptions } = await import('../commands/emulator.js');
+        await runEmulator(toEmulatorOptions(options), io(), interruption());
+      }),
+    );
+
+  program
+    .command('inbox')
+    .description("list what an emulator's devices received")
+    .option('--endpoint <url>', 'any URL of the emulator (default $GCMPUSH_ENDPOINT)')
+    .option('--to <target>', 'only messages to this stored name or registration ID')
+    .option('--json', 'print a JSON array')
+    .addHelpText(
+      'after',
+      examples(
+        'gcmpush inbox --endpoint http://127.0.0.1:8089',
+        'gcmpush inbox --to phone1 --json',
+      ),
+    )
+    .action((options: { endpoint?: string; to?: string; json?: boolean }) =>
+      run(async () => {
+        const { runInbox } = await import('../commands/inbox.js');
+        const flags = { endpoint: options.endpoint, to: options.to, json: options.json === true };
+        await runInbox(flags, await store(), io());
+      }),
+    );
+}
+
+/** Aborted on the first Ctrl-C or SIGTERM, so a server can close its connections and exit. */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}
