@@ -6,6 +6,7 @@
 import { ExitCode, GcmpushError } from './errors.js';
 import type { Io } from './output/streams.js';
 import { processIo } from './output/streams.js';
+import { declareAccount } from './program/account.js';
 import type { CommandContext } from './program/context.js';
 import { declareEmulator } from './program/emulator.js';
 import { declareIds } from './program/ids.js';
@@ -26,8 +27,11 @@ Exit codes:
   130  interrupted with Ctrl-C
 
 Environment:
-  GCMPUSH_API_KEY      server API key to use instead of the stored one
-  GCMPUSH_ENDPOINT     send URL (default https://fcm.googleapis.com/fcm/send)
+  GCMPUSH_API_KEY      server API key to use instead of the stored one (legacy)
+  GOOGLE_APPLICATION_CREDENTIALS
+                       service-account JSON file to use instead of the stored one (v1)
+  GCMPUSH_ENDPOINT     send URL (default https://fcm.googleapis.com/fcm/send; for v1
+                       only its origin counts)
   GCMPUSH_CONFIG_DIR   folder of config.json (default ~/.config/gcmpush on Linux)
   NO_COLOR             turn colour off`;
 
@@ -63,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   };
   declareKey(program, context);
   declareIds(program, context);
+  declareAccount(program, context);
   declareSend(program, context);
   declareEmulator(program, context);
 

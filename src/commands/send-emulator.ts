@@ -11,8 +11,8 @@ import type { Io } from '../output/streams.js';
 import type { PushMessage } from '../protocols/types.js';
 import { checkName } from './ids.js';
 import { renderInbox } from './inbox.js';
-import type { SendDeps, SendPlan } from './send.js';
-import { conditionRecipient, deliver, exitCodeFor, isTopic, printReport } from './send.js';
+import type { SendDeps, SendPlan, SendRoute } from './send.js';
+import { conditionRecipient, executeSend, isTopic } from './send.js';
 import type { SendFlags, SendLimits } from './send-input.js';
 
 /** What `send` read and checked before it saw `--emulator`. */
@@ -46,19 +46,19 @@ export async function runSendOnEmulator(
     if (condition !== undefined) await registerConditionDevice(emulator, condition);
     const recipients =
       condition === undefined ? resolveTargets(targets, ids) : [conditionRecipient(condition)];
-    const route = { protocol: 'legacy' as const, endpoint: emulator.url, apiKey: EMULATOR_KEY };
+    const route: SendRoute = {
+      protocol: 'legacy',
+      endpoint: emulator.url,
+      apiKey: EMULATOR_KEY,
+      keySource: 'the emulator',
+    };
     const plan: SendPlan = { recipients, message, limits, route, writeConfig: false };
-    const { sendId, report } = await deliver(plan, flags, io, deps);
-    const inbox = emulator.messages();
-    printReport(sendId, report, flags, io, {
-      protocol: route.protocol,
-      json: { emulator: emulator.origin, inbox },
+    return await executeSend(plan, flags, io, deps, {
+      json: () => ({ emulator: emulator.origin, inbox: emulator.messages() }),
+      after: () => {
+        if (!flags.json && !flags.ndjson) showInbox(emulator.messages(), ids, io);
+      },
     });
-    if (!flags.json) showInbox(inbox, ids, io);
-    if (report.results.some((result) => result.canonicalId !== undefined) || flags.prune) {
-      io.err('note: --emulator never changes the stored names\n');
-    }
-    return exitCodeFor(report);
   } finally {
     await emulator.close();
   }

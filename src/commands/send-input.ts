@@ -4,8 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { checkPayload, parseJsonObject, readJsonText } from '../engine/payload.js';
-import { parseTargetLines, splitTargets } from '../engine/targets.js';
-import { readStream } from '../input.js';
+import { splitTargets, targetsOfLines } from '../engine/targets.js';
 import type { Io } from '../output/streams.js';
 import type { PushMessage } from '../protocols/types.js';
 
@@ -33,6 +32,7 @@ export interface SendFlags {
   project?: string;
   emulator: boolean;
   json: boolean;
+  ndjson: boolean;
   prune: boolean;
   verbose: boolean;
 }
@@ -48,6 +48,7 @@ export function toSendFlags(options: Record<string, unknown>): SendFlags {
     dryRun: flag('dryRun'),
     emulator: flag('emulator'),
     json: flag('json'),
+    ndjson: flag('ndjson'),
     prune: flag('prune'),
     verbose: flag('verbose'),
     retries: (options.retries as string | undefined) ?? '5',
@@ -102,12 +103,19 @@ function parseWholeNumber(text: string, min: number, max: number): number | unde
   return value >= min && value <= max ? value : undefined;
 }
 
-/** The targets as given: `--all` names, `--to` values and `--to-file` lines. */
-export async function readTargets(
+/** The targets of a send as given, readable more than once: to check them, then to send. */
+export interface TargetSource {
+  /** Each target in order: `--all` names, or `--to` values then `--to-file` lines. */
+  read(): AsyncIterable<string>;
+  /** Removes the copy of standard input, if one was made. */
+  close(): Promise<void>;
+}
+
+export async function openTargets(
   flags: SendFlags,
   io: Io,
   ids: Record<string, string>,
-): Promise<string[]> {
+): Promise<TargetSource> {
   if (flags.all && (flags.to.length > 0 || flags.toFile !== undefined)) {
     throw new UsageError('--all cannot be combined with --to or --to-file');
   }
@@ -119,19 +127,86 @@ export async function readTargets(
         'add one with `gcmpush ids add NAME REGISTRATION_ID`',
       );
     }
-    return names;
+    return listSource(names);
   }
-  const targets = splitTargets(flags.to);
-  if (flags.toFile !== undefined) {
-    targets.push(...parseTargetLines(await readTargetFile(flags.toFile, io)));
+  const given = splitTargets(flags.to);
+  if (flags.toFile === undefined) {
+    if (given.length === 0) {
+      throw new UsageError(
+        'no target given',
+        'pass --to NAME (or a registration ID), --all, --to-file FILE or --condition EXPR',
+      );
+    }
+    return listSource(given);
   }
-  if (targets.length === 0) {
-    throw new UsageError(
-      'no target given',
-      'pass --to NAME (or a registration ID), --all, --to-file FILE or --condition EXPR',
-    );
+  const file = await openTargetFile(flags.toFile, io);
+  return {
+    async *read() {
+      yield* given;
+      yield* readTargetLines(file.path);
+    },
+    close: file.close,
+  };
+}
+
+function listSource(targets: string[]): TargetSource {
+  return {
+    async *read() {
+      yield* targets;
+    },
+    close: async () => {},
+  };
+}
+
+/** A file of targets to read twice; standard input is first copied to a private temp file. */
+async function openTargetFile(
+  file: string,
+  io: Io,
+): Promise<{ path: string; close: () => Promise<void> }> {
+  const { mkdtemp, rm, stat } = await import('node:fs/promises');
+  if (file === '-') {
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(tmpdir(), 'gcmpush-targets-'));
+    const copy = path.join(dir, 'stdin');
+    const close = () => rm(dir, { recursive: true, force: true });
+    try {
+      await copyToFile(io.stdin, copy);
+    } catch (error) {
+      await close();
+      throw new UsageError(`cannot read --to-file -: ${(error as Error).message}`);
+    }
+    return { path: copy, close };
   }
-  return targets;
+  try {
+    if ((await stat(file)).isDirectory()) throw new UsageError(`--to-file ${file} is a folder`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`cannot read --to-file ${file}: ${reason}`);
+  }
+  return { path: file, close: async () => {} };
+}
+
+async function copyToFile(input: NodeJS.ReadableStream, file: string): Promise<void> {
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  await pipeline(input, createWriteStream(file, { mode: 0o600 }));
+}
+
+/** The targets of a file, read line by line so the file is never held whole. */
+async function* readTargetLines(file: string): AsyncGenerator<string> {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  try {
+    yield* targetsOfLines(lines);
+  } catch (error) {
+    throw new UsageError(`cannot read --to-file ${file}: ${(error as Error).message}`);
+  } finally {
+    lines.close();
+  }
 }
 
 /**
@@ -151,21 +226,6 @@ export function readCondition(flags: SendFlags): string | undefined {
     );
   }
   return condition;
-}
-
-async function readTargetFile(file: string, io: Io): Promise<string> {
-  if (file === '-') return readStream(io.stdin, '--to-file -');
-  const { createReadStream } = await import('node:fs');
-  try {
-    return await readStream(createReadStream(file), `--to-file ${file}`, 512 * 1024 * 1024);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
-    throw new UsageError(`cannot read --to-file ${file}: ${reason}`);
-  }
 }
 
 /** The message from `--data`, `--notification`, `--title`, `--body` and the option flags. */

@@ -1,14 +1,15 @@
 /**
- * The send engine: splits the recipients into requests, keeps a bounded number in flight,
- * retries only what may succeed on a second try, and reports each recipient's final result.
- * It never prints; the caller learns what happens through `SendEvents`.
+ * The send engine: reads recipients as a stream, groups them into requests, keeps a bounded
+ * number in flight, retries only what may succeed on a second try, and reports each
+ * recipient's final result exactly once. It never prints; the caller learns what happens
+ * through `SendEvents`.
  */
-import { AuthError } from '../errors.js';
 import type { BatchOutcome, Protocol, Recipient, RecipientOutcome } from '../protocols/types.js';
 import type { HttpRequest, HttpResponse, Transport } from '../transport/http.js';
-import { NetworkError } from '../transport/http.js';
-import { retryDelay } from '../transport/retry.js';
+import { failedBeforeSending, sendOnce } from './exchange.js';
 import { Limit } from './limit.js';
+import { retryDelay } from '../transport/retry.js';
+import { OrderedEmitter, RecipientWindow } from './window.js';
 
 /** The final word on one recipient. */
 export interface RecipientResult {
@@ -24,18 +25,28 @@ export interface RecipientResult {
   attempts: number;
 }
 
+/** What a send came to. */
 export interface SendReport {
-  /** One per recipient, in the order the recipients were given. */
+  /** One per recipient in target order; empty when the caller took them through events. */
   results: RecipientResult[];
+  total: number;
+  success: number;
+  failure: number;
+  canonicalIds: number;
+  /** Every error name some recipient ended with, for the exit code. */
+  errors: ReadonlySet<string>;
   multicastIds: string[];
   /** The --timeout ended the send before every recipient had a final answer. */
   timedOut: boolean;
+  /** The run was interrupted; unanswered recipients ended with `Interrupted`. */
+  interrupted: boolean;
 }
 
 export interface SendEvents {
   request?(request: HttpRequest, recipients: Recipient[]): void;
   response?(response: HttpResponse, elapsedMs: number): void;
   retry?(info: RetryInfo): void;
+  /** Once per recipient: in target order with `ordered`, else as each becomes final. */
   result?(result: RecipientResult): void;
 }
 
@@ -55,37 +66,57 @@ export interface SendOptions {
   timeoutMs: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Bound on one request in ms, inside the whole timeout; default 30 s. */
+  requestTimeoutMs?: number;
+  /** Hand results to `events.result` in target order (for a table); default false. */
+  ordered?: boolean;
+  /** Keep every result in the report; off when the caller streams them. Default true. */
+  keepResults?: boolean;
+  /** Recipients read but not yet final (or, ordered, not yet handed out), at most. */
+  window?: number;
 }
 
-/** Time and chance, injected so tests run the back-off exactly and without waiting. */
+/** Time, chance and interruption, injected so tests run the back-off exactly. */
 export interface SendRuntime {
   transport: Transport;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits `ms`; may end early once `signal` aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
+  /** Aborted on Ctrl-C: requests and waits stop, unanswered recipients end `Interrupted`. */
+  signal?: AbortSignal;
 }
 
-type Pending = { recipient: Recipient; last?: RecipientOutcome & { ok: false } };
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Results held back for target order before reading stops: about 15 MB of them. */
+const ORDERED_WINDOW = 50_000;
+
+type Failure = RecipientOutcome & { ok: false };
+type Pending = { recipient: Recipient; last?: Failure };
 
 export async function runSend(
-  recipients: Recipient[],
+  recipients: Iterable<Recipient> | AsyncIterable<Recipient>,
   protocol: Protocol,
   options: SendOptions,
   runtime: SendRuntime,
   events: SendEvents = {},
 ): Promise<SendReport> {
-  const send = new SendRun(protocol, options, runtime, events);
-  const batches = chunk(recipients, protocol.maxBatch);
-  await Promise.all(batches.map((batch) => send.deliver(batch)));
-  return send.report(recipients.length);
+  const run = new SendRun(protocol, options, runtime, events);
+  await run.consume(recipients);
+  return run.report();
 }
 
 class SendRun {
-  private readonly results = new Map<number, RecipientResult>();
+  private readonly results: RecipientResult[] = [];
   private readonly attempts = new Map<number, number>();
   private readonly multicastIds: string[] = [];
+  private readonly errors = new Set<string>();
   private readonly limit: Limit;
+  private readonly window: RecipientWindow;
+  private readonly emitter: OrderedEmitter<RecipientResult> | undefined;
   private readonly deadline: number;
+  private readonly keepResults: boolean;
+  private counts = { total: 0, success: 0, failure: 0, canonicalIds: 0 };
   private timedOut = false;
 
   constructor(
@@ -96,29 +127,58 @@ class SendRun {
   ) {
     this.limit = new Limit(options.concurrency);
     this.deadline = runtime.now() + options.timeoutMs;
+    this.keepResults = options.keepResults ?? true;
+    const inFlight = options.concurrency * protocol.maxBatch * 2;
+    this.window = new RecipientWindow(
+      options.window ?? (options.ordered ? Math.max(ORDERED_WINDOW, inFlight) : inFlight),
+    );
+    if (options.ordered) {
+      this.emitter = new OrderedEmitter((result) => this.handOut(result));
+    }
+  }
+
+  /** Reads the recipients in batches and sends each while the window has room. */
+  async consume(recipients: Iterable<Recipient> | AsyncIterable<Recipient>): Promise<void> {
+    const active = new Set<Promise<void>>();
+    const launch = async (batch: Recipient[]) => {
+      await this.window.acquire(batch.length, this.runtime.signal);
+      const stop = this.stopReason();
+      if (stop !== undefined) return batch.forEach((recipient) => this.finish(recipient, stop));
+      const delivery = this.deliver(batch).finally(() => active.delete(delivery));
+      active.add(delivery);
+    };
+    let batch: Recipient[] = [];
+    for await (const recipient of recipients) {
+      this.counts.total++;
+      batch.push(recipient);
+      if (batch.length === this.protocol.maxBatch) {
+        await launch(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await launch(batch);
+    while (active.size > 0) await Promise.all(active);
   }
 
   /** Sends one batch until every recipient in it has a final result. */
-  async deliver(batch: Recipient[]): Promise<void> {
+  private async deliver(batch: Recipient[]): Promise<void> {
     let pending: Pending[] = batch.map((recipient) => ({ recipient }));
     for (let attempt = 1; ; attempt++) {
       const { retry, retryAfterMs } = await this.attempt(pending);
       if (retry.length === 0) return;
       const reason = describeFailure(retry);
       if (attempt > this.options.retries) {
-        this.finishAll(retry, `${reason} after ${plural(attempt, 'attempt')}`);
-        return;
+        return this.finishAll(retry, `${reason} after ${plural(attempt, 'attempt')}`);
       }
       const delayMs = retryDelay(attempt, retryAfterMs, this.runtime.random);
       if (this.runtime.now() + delayMs > this.deadline) {
         this.timedOut = true;
         const seconds = this.options.timeoutMs / 1000;
-        this.finishAll(
+        return this.finishAll(
           retry,
           `${reason}; gave up after ${plural(attempt, 'attempt')}: waiting ` +
             `${(delayMs / 1000).toFixed(1)} s more would pass the ${seconds} s timeout`,
         );
-        return;
       }
       this.events.retry?.({
         recipients: retry.map((entry) => entry.recipient),
@@ -127,7 +187,10 @@ class SendRun {
         maxAttempts: this.options.retries + 1,
         reason,
       });
-      await this.runtime.sleep(delayMs);
+      await this.runtime.sleep(delayMs, this.runtime.signal);
+      if (this.runtime.signal?.aborted) {
+        return this.finishAll(retry, `interrupted while waiting to retry (${reason})`, true);
+      }
       pending = retry;
     }
   }
@@ -144,8 +207,8 @@ class SendRun {
     }
     const retry: Pending[] = [];
     if (outcome.kind === 'failed') {
-      const last = {
-        ok: false as const,
+      const last: Failure = {
+        ok: false,
         error: outcome.error,
         detail: outcome.detail,
         status: outcome.status,
@@ -191,92 +254,103 @@ class SendRun {
   private async post(
     recipients: Recipient[],
   ): Promise<{ outcome: BatchOutcome; request?: HttpRequest }> {
+    const stop = this.stopReason();
+    if (stop !== undefined) return { outcome: { kind: 'failed', ...stop, retriable: false } };
     let request: HttpRequest;
     try {
       request = await this.protocol.buildRequest(recipients);
     } catch (error) {
       return { outcome: failedBeforeSending(error) };
     }
-    return { outcome: await this.exchange(request, recipients), request };
+    this.events.request?.(request, recipients);
+    const outcome = await sendOnce(request, recipients, {
+      protocol: this.protocol,
+      runtime: this.runtime,
+      deadline: this.deadline,
+      timeoutMs: this.options.timeoutMs,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      onResponse: this.events.response,
+    });
+    return { outcome, request };
   }
 
-  private async exchange(request: HttpRequest, recipients: Recipient[]): Promise<BatchOutcome> {
-    this.events.request?.(request, recipients);
-    const remaining = this.deadline - this.runtime.now();
-    const controller = new AbortController();
-    const seconds = this.options.timeoutMs / 1000;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`no answer within the ${seconds} s timeout`)),
-      Math.max(0, remaining),
-    );
-    const started = this.runtime.now();
-    try {
-      const response = await this.runtime.transport.post(request, controller.signal);
-      this.events.response?.(response, this.runtime.now() - started);
-      return this.protocol.readResponse(response, recipients, this.runtime.now());
-    } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
-      return { kind: 'failed', error: 'Unreachable', detail: error.message, retriable: true };
-    } finally {
-      clearTimeout(timer);
+  /** Why nothing more may be sent, as the error the unsent recipients end with. */
+  private stopReason(): { error: 'Interrupted' | 'Unreachable'; detail: string } | undefined {
+    if (this.runtime.signal?.aborted) {
+      return { error: 'Interrupted', detail: 'interrupted before it was sent' };
     }
+    if (this.pastDeadline()) {
+      this.timedOut = true;
+      const seconds = this.options.timeoutMs / 1000;
+      return { error: 'Unreachable', detail: `not sent: the ${seconds} s timeout ran out first` };
+    }
+    return undefined;
   }
 
   private pastDeadline(): boolean {
     return this.runtime.now() >= this.deadline;
   }
 
-  private finishAll(entries: Pending[], detail: string) {
+  private finishAll(entries: Pending[], detail: string, interrupted = false) {
     for (const entry of entries) {
-      const last = entry.last ?? { ok: false as const, error: 'Unreachable', retriable: false };
-      this.finish(entry.recipient, { ...last, detail });
+      const last: Failure = entry.last ?? { ok: false, error: 'Unreachable', retriable: false };
+      const error = interrupted ? 'Interrupted' : last.error;
+      this.finish(entry.recipient, { ...last, error, detail });
     }
   }
 
-  private finish(recipient: Recipient, outcome: RecipientOutcome) {
+  private finish(
+    recipient: Recipient,
+    outcome: RecipientOutcome | { error: string; detail: string },
+  ) {
     const attempts = this.attempts.get(recipient.index) ?? 0;
-    const result: RecipientResult = outcome.ok
-      ? {
-          recipient,
-          ok: true,
-          messageId: outcome.messageId,
-          canonicalId: outcome.canonicalId,
-          attempts,
-        }
-      : {
-          recipient,
-          ok: false,
-          error: outcome.error,
-          detail: outcome.detail,
-          status: outcome.status,
-          attempts,
-        };
-    this.results.set(recipient.index, result);
+    this.attempts.delete(recipient.index);
+    const result: RecipientResult =
+      'ok' in outcome && outcome.ok
+        ? { recipient, ok: true, messageId: outcome.messageId, attempts }
+        : {
+            recipient,
+            ok: false,
+            error: outcome.error,
+            detail: outcome.detail,
+            status: 'status' in outcome ? outcome.status : undefined,
+            attempts,
+          };
+    if ('ok' in outcome && outcome.ok && outcome.canonicalId !== undefined) {
+      result.canonicalId = outcome.canonicalId;
+    }
+    this.count(result);
+    if (this.keepResults) this.results[recipient.index] = result;
+    if (this.emitter !== undefined) this.emitter.add(recipient.index, result);
+    else this.handOut(result);
+  }
+
+  private count(result: RecipientResult) {
+    if (result.ok) this.counts.success++;
+    else this.counts.failure++;
+    if (result.canonicalId !== undefined) this.counts.canonicalIds++;
+    if (result.error !== undefined) this.errors.add(result.error);
+  }
+
+  private handOut(result: RecipientResult) {
+    this.window.release(1);
     this.events.result?.(result);
   }
 
-  report(count: number): SendReport {
-    const results = [...this.results.values()].sort(
-      (a, b) => a.recipient.index - b.recipient.index,
-    );
-    if (results.length !== count)
-      throw new Error(`internal error: ${results.length} of ${count} results`);
-    return { results, multicastIds: this.multicastIds, timedOut: this.timedOut };
+  report(): SendReport {
+    const { total, success, failure } = this.counts;
+    if (success + failure !== total) {
+      throw new Error(`internal error: ${success + failure} results for ${total} recipients`);
+    }
+    return {
+      results: this.results,
+      ...this.counts,
+      errors: this.errors,
+      multicastIds: this.multicastIds,
+      timedOut: this.timedOut,
+      interrupted: this.errors.has('Interrupted'),
+    };
   }
-}
-
-/**
- * No request could be built: credentials were refused (final, `Unauthorized`), or the token
- * endpoint could not be reached (retried like a send). Anything else is a bug and is thrown.
- */
-function failedBeforeSending(error: unknown): BatchOutcome {
-  if (error instanceof AuthError) {
-    return { kind: 'failed', error: 'Unauthorized', detail: error.message, retriable: false };
-  }
-  if (error instanceof NetworkError) {
-    return { kind: 'failed', error: 'Unreachable', detail: error.message, retriable: true };
-  }
-  throw error;
 }
 
 /** `Unavailable` or `HTTP 503 Service Unavailable`: what the last attempt of these came to. */
@@ -285,13 +359,6 @@ function describeFailure(entries: Pending[]): string {
   if (last === undefined) return 'no answer';
   if (last.error === 'Unreachable') return last.detail ?? 'no answer';
   return last.error;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size)
-    chunks.push(items.slice(start, start + size));
-  return chunks;
 }
 
 function plural(count: number, noun: string): string {

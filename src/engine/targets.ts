@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { hasControlCharacters } from '../input.js';
 import type { Recipient } from '../protocols/types.js';
+import { DedupeSet } from './dedupe.js';
 import { suggestNames } from './suggest.js';
 
 const TOPIC_PREFIX = '/topics/';
@@ -23,48 +24,104 @@ export function splitTargets(values: string[]): string[] {
     .filter((t) => t !== '');
 }
 
-/** Targets from a file's lines: blank lines and `#` comments skipped, CRLF and BOM handled. */
-export function parseTargetLines(text: string): string[] {
-  const targets: string[] = [];
-  for (const raw of text.replace(/^\uFEFF/, '').split('\n')) {
-    const line = raw.trim();
-    if (line !== '' && !line.startsWith('#')) targets.push(line);
+/**
+ * Targets from the lines of a file: blank lines and `#` comments skipped, a trailing carriage
+ * return (CRLF files) and a leading byte order mark dropped.
+ */
+export async function* targetsOfLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<string> {
+  let first = true;
+  for await (const raw of lines) {
+    const line = (first ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    first = false;
+    if (line !== '' && !line.startsWith('#')) yield line;
   }
-  return targets;
 }
 
 /**
- * Resolves targets against the stored names. Targets that come to the same registration ID are
- * sent once, under the first label given. Throws a UsageError for anything unusable, so
- * nothing is sent when one target is wrong.
+ * Resolves targets against the stored names, one at a time, so a list read from a file never
+ * has to be held whole. Targets that come to the same registration ID are sent once, under the
+ * first label given. `check` reports every unusable target as a UsageError, so a caller that
+ * checks the whole list first sends nothing when one target is wrong.
  */
-export function resolveTargets(targets: string[], ids: Record<string, string>): Recipient[] {
-  const recipients: Recipient[] = [];
-  const seen = new Set<string>();
-  const unknown: string[] = [];
-  let topics = 0;
-  for (const target of targets) {
-    const recipient = resolveOne(target, ids, recipients.length);
+export class TargetResolver {
+  private readonly seen = new DedupeSet();
+  private readonly unknown: string[] = [];
+  private unknownBeyond = 0;
+  private topics = 0;
+  private count = 0;
+
+  constructor(private readonly ids: Record<string, string>) {}
+
+  /** The next recipient, or undefined for a duplicate or an unknown name. */
+  accept(target: string): Recipient | undefined {
+    const recipient = resolveOne(target, this.ids, this.count);
     if (recipient === undefined) {
-      unknown.push(target);
-      continue;
+      // Enough to name in the error; counting them all would only hold memory.
+      if (this.unknown.length < MAX_UNKNOWN_NAMED) this.unknown.push(target);
+      else this.unknownBeyond++;
+      return undefined;
     }
-    if (seen.has(recipient.registrationId)) continue;
-    seen.add(recipient.registrationId);
-    if (recipient.kind === 'topic') topics++;
-    recipients.push(recipient);
+    if (!this.seen.add(recipient.registrationId)) return undefined;
+    if (recipient.kind === 'topic') this.topics++;
+    this.count++;
+    return recipient;
   }
-  if (unknown.length > 0) throw unknownNameError(unknown, ids);
-  if (topics > 1) {
-    throw new UsageError('more than one topic given', 'send to one /topics/NAME at a time');
+
+  /** Throws for the list so far: unknown names, two topics, or a topic among other targets. */
+  check(): { count: number; toTopic: boolean } {
+    if (this.unknown.length > 0) throw unknownNameError(this.unknown, this.unknownBeyond, this.ids);
+    if (this.topics > 1) {
+      throw new UsageError('more than one topic given', 'send to one /topics/NAME at a time');
+    }
+    if (this.topics === 1 && this.count > 1) {
+      throw new UsageError(
+        'a topic cannot be combined with other targets in one send',
+        'send to the topic and to the devices in two commands',
+      );
+    }
+    return { count: this.count, toTopic: this.topics === 1 };
   }
-  if (topics === 1 && recipients.length > 1) {
-    throw new UsageError(
-      'a topic cannot be combined with other targets in one send',
-      'send to the topic and to the devices in two commands',
-    );
+}
+
+const MAX_UNKNOWN_NAMED = 10;
+
+/** Resolves a whole list at once; throws before returning when any target is unusable. */
+export function resolveTargets(
+  targets: Iterable<string>,
+  ids: Record<string, string>,
+): Recipient[] {
+  const resolver = new TargetResolver(ids);
+  const recipients: Recipient[] = [];
+  for (const target of targets) {
+    const recipient = resolver.accept(target);
+    if (recipient !== undefined) recipients.push(recipient);
   }
+  resolver.check();
   return recipients;
+}
+
+/** Checks a list that will be read again to send it: how many recipients, and whether a topic. */
+export async function checkTargets(
+  targets: AsyncIterable<string> | Iterable<string>,
+  ids: Record<string, string>,
+): Promise<{ count: number; toTopic: boolean }> {
+  const resolver = new TargetResolver(ids);
+  for await (const target of targets) resolver.accept(target);
+  return resolver.check();
+}
+
+/** The recipients of a list already checked, read as they are needed. */
+export async function* streamRecipients(
+  targets: AsyncIterable<string> | Iterable<string>,
+  ids: Record<string, string>,
+): AsyncGenerator<Recipient> {
+  const resolver = new TargetResolver(ids);
+  for await (const target of targets) {
+    const recipient = resolver.accept(target);
+    if (recipient !== undefined) yield recipient;
+  }
 }
 
 function resolveOne(
@@ -95,12 +152,17 @@ function resolveOne(
   return { index, target, registrationId: target, kind: 'token' };
 }
 
-function unknownNameError(unknown: string[], ids: Record<string, string>): UsageError {
+function unknownNameError(
+  unknown: string[],
+  beyond: number,
+  ids: Record<string, string>,
+): UsageError {
   const names = Object.keys(ids);
   const first = unknown[0] as string;
   const suggestions = suggestNames(first, names);
+  const more = beyond > 0 ? ` and ${beyond} more` : '';
   const what =
-    unknown.length === 1 ? `unknown name ${first}` : `unknown names ${unknown.join(', ')}`;
+    unknown.length === 1 ? `unknown name ${first}` : `unknown names ${unknown.join(', ')}${more}`;
   if (suggestions.length > 0) {
     return new UsageError(
       what,

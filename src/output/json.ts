@@ -45,16 +45,26 @@ export function buildSendJson(
   report: SendReport,
   meta: { protocol: string; dryRun: boolean },
 ): SendJson {
-  const success = report.results.filter((result) => result.ok).length;
+  return {
+    ...buildSummaryFields(sendId, report, meta),
+    results: report.results.map(toJsonResult),
+  };
+}
+
+/** The fields of a send's JSON besides its results; also the last line of `--ndjson`. */
+export function buildSummaryFields(
+  sendId: string,
+  report: Omit<SendReport, 'results'>,
+  meta: { protocol: string; dryRun: boolean },
+): Omit<SendJson, 'results'> {
   return {
     send_id: sendId,
-    ok: success === report.results.length,
-    success,
-    failure: report.results.length - success,
-    canonical_ids: report.results.filter((result) => result.canonicalId !== undefined).length,
+    ok: report.failure === 0,
+    success: report.success,
+    failure: report.failure,
+    canonical_ids: report.canonicalIds,
     multicast_ids: report.multicastIds,
     protocol: meta.protocol,
     dry_run: meta.dryRun,
-    results: report.results.map(toJsonResult),
   };
 }

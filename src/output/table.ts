@@ -2,18 +2,22 @@
  * Tables for people and for pipes: aligned columns with a header on a terminal, plain
  * tab-separated rows with the same fields every time otherwise.
  */
-export function formatTable(
-  header: string[],
-  rows: string[][],
-  options: { tty: boolean; paint?: (row: number, column: number, text: string) => string },
-): string {
+export interface TableOptions {
+  tty: boolean;
+  /** Colours one cell, after padding, so colour codes never count toward the width. */
+  paint?: (row: number, column: number, text: string) => string;
+  /** Column widths to keep (for the later parts of a streamed table); else measured here. */
+  widths?: number[];
+  /** Leave the header out (a streamed table prints it once). */
+  noHeader?: boolean;
+}
+
+export function formatTable(header: string[], rows: string[][], options: TableOptions): string {
   if (!options.tty) return rows.map((row) => `${row.join('\t')}\n`).join('');
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => displayWidth(row[column] ?? ''))),
-  );
+  const widths = options.widths ?? measureColumns(header, rows);
   const pad = (text: string, column: number) =>
     text + ' '.repeat(Math.max(0, (widths[column] ?? 0) - displayWidth(text)));
-  const lines = [header.map(pad).join('  ').trimEnd()];
+  const lines = options.noHeader ? [] : [header.map(pad).join('  ').trimEnd()];
   rows.forEach((row, index) => {
     const cells = row.map((text, column) => {
       const padded = pad(text, column);
@@ -21,7 +25,14 @@ export function formatTable(
     });
     lines.push(cells.join('  ').trimEnd());
   });
-  return `${lines.join('\n')}\n`;
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** The width of each column: its widest cell, header included. */
+export function measureColumns(header: string[], rows: string[][]): number[] {
+  return header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => displayWidth(row[column] ?? ''))),
+  );
 }
 
 /** Width in terminal columns, for the characters this tool prints (no wide scripts). */

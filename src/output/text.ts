@@ -1,8 +1,8 @@
 /** The human view of a send: one row per recipient, then a summary line. */
-import { Chalk } from 'chalk';
-import type { RecipientResult, SendReport } from '../engine/send.js';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { RecipientResult } from '../engine/send.js';
 import { shortenId } from './mask.js';
-import { formatTable } from './table.js';
+import { formatTable, measureColumns } from './table.js';
 
 export interface TextOptions {
   /** Aligned columns, symbols and shortened IDs; otherwise tab-separated whole values. */
@@ -12,15 +12,68 @@ export interface TextOptions {
 
 const HEADER = ['TARGET', 'STATUS', 'MESSAGE ID / ERROR', 'CANONICAL', 'ATTEMPTS'];
 
-export function renderResults(report: SendReport, options: TextOptions): string {
-  const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const rows = report.results.map((result) => formatRow(result, options.tty));
-  const paint = (row: number, column: number, text: string) => {
-    const result = report.results[row];
-    if (column !== 1 || result === undefined) return text;
-    return result.ok ? chalk.green(text) : chalk.red(text);
-  };
-  return formatTable(HEADER, rows, { tty: options.tty, paint });
+/** The whole table of a finished send at once. */
+export function renderResults(results: RecipientResult[], options: TextOptions): string {
+  let text = '';
+  const table = new ResultTable((chunk) => (text += chunk), options);
+  results.forEach((result) => table.add(result));
+  table.end();
+  return text;
+}
+
+/**
+ * Writes result rows as they come, so a million of them never sit in memory. A pipe gets each
+ * row as it is; a terminal gets rows in blocks, aligned to the widths of the first block.
+ */
+export class ResultTable {
+  private readonly chalk: ChalkInstance;
+  private rows: RecipientResult[] = [];
+  private widths: number[] | undefined;
+  private pending = '';
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly options: TextOptions,
+    private readonly blockSize = 1000,
+  ) {
+    this.chalk = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  add(result: RecipientResult): void {
+    if (!this.options.tty) {
+      this.pending += `${formatRow(result, false).join('\t')}\n`;
+      if (this.pending.length >= 64 * 1024) this.flushText();
+      return;
+    }
+    this.rows.push(result);
+    if (this.rows.length >= this.blockSize) this.flushRows();
+  }
+
+  end(): void {
+    if (this.options.tty) this.flushRows();
+    else this.flushText();
+  }
+
+  private flushText() {
+    if (this.pending !== '') this.write(this.pending);
+    this.pending = '';
+  }
+
+  private flushRows() {
+    if (this.rows.length === 0) return;
+    const results = this.rows;
+    const cells = results.map((result) => formatRow(result, true));
+    const first = this.widths === undefined;
+    this.widths ??= measureColumns(HEADER, cells);
+    const paint = (row: number, column: number, text: string) => {
+      if (column !== 1) return text;
+      return results[row]?.ok ? this.chalk.green(text) : this.chalk.red(text);
+    };
+    this.write(
+      formatTable(HEADER, cells, { tty: true, paint, widths: this.widths, noHeader: !first }),
+    );
+    this.rows = [];
+  }
 }
 
 function formatRow(result: RecipientResult, tty: boolean): string[] {
@@ -53,17 +106,15 @@ function describeCanonical(name: string | undefined, canonicalId: string, tty: b
 /** `send 0193…: 3 recipients, 2 ok, 1 failed, 1 canonical ID` */
 export function renderSummary(
   sendId: string,
-  report: SendReport,
+  totals: { total: number; success: number; failure: number; canonicalIds: number },
   options: { dryRun: boolean },
 ): string {
-  const ok = report.results.filter((result) => result.ok).length;
-  const failed = report.results.length - ok;
-  const canonical = report.results.filter((result) => result.canonicalId !== undefined).length;
   const parts = [
-    `${report.results.length} recipient${report.results.length === 1 ? '' : 's'}`,
-    `${ok} ok`,
-    `${failed} failed`,
+    `${totals.total} recipient${totals.total === 1 ? '' : 's'}`,
+    `${totals.success} ok`,
+    `${totals.failure} failed`,
   ];
+  const canonical = totals.canonicalIds;
   if (canonical > 0) parts.push(`${canonical} canonical ID${canonical === 1 ? '' : 's'}`);
   if (options.dryRun) parts.push('dry run: nothing delivered');
   return `send ${sendId}: ${parts.join(', ')}\n`;

@@ -20,3 +20,15 @@ export function collect(value: string, previous: string[]): string[] {
 export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}`;
 }
+
+/**
+ * Aborted on the first Ctrl-C or SIGTERM, so a command can stop cleanly and report what it has.
+ * A second Ctrl-C is not caught, so it ends the process at once.
+ */
+export function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}

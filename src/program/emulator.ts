@@ -1,6 +1,6 @@
 /** `gcmpush emulator` and `gcmpush inbox`. */
 import type { Command } from 'commander';
-import { collect, examples, type CommandContext } from './context.js';
+import { collect, examples, interruption, type CommandContext } from './context.js';
 
 export function declareEmulator(program: Command, context: CommandContext): void {
   const { run, io, store } = context;
@@ -48,13 +48,4 @@ export function declareEmulator(program: Command, context: CommandContext): void
         await runInbox(flags, await store(), io());
       }),
     );
-}
-
-/** Aborted on the first Ctrl-C or SIGTERM, so a server can close its connections and exit. */
-function interruption(): AbortSignal {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return controller.signal;
 }

@@ -1,6 +1,6 @@
 /** `gcmpush send`. */
 import type { Command } from 'commander';
-import { collect, examples, type CommandContext } from './context.js';
+import { collect, examples, interruption, type CommandContext } from './context.js';
 
 export function declareSend(program: Command, context: CommandContext): void {
   const { run, io, store } = context;
@@ -28,10 +28,13 @@ export function declareSend(program: Command, context: CommandContext): void {
     .option('--dry-run', 'have the service validate the message without delivering it')
     .option('--retries <n>', 'retries after the first attempt', '5')
     .option('--timeout <seconds>', 'bound on the whole send, retries and waits included', '60')
-    .option('--concurrency <n>', 'requests in flight at once (default 4)')
-    .option('--endpoint <url>', 'send URL (default $GCMPUSH_ENDPOINT, else FCM legacy)')
+    .option('--concurrency <n>', 'requests in flight at once (default 4 legacy, 100 v1)')
+    .option('--protocol <protocol>', 'legacy or v1 (default v1 with a service account and no key)')
+    .option('--project <id>', "FCM v1 project ID (default: the service account's)")
+    .option('--endpoint <url>', "send URL (default $GCMPUSH_ENDPOINT, else Google's)")
     .option('--emulator', 'send through a throwaway local emulator: no key, no network')
     .option('--json', 'print one JSON document with every result')
+    .option('--ndjson', 'print one JSON line per recipient as it ends, then a summary line')
     .option('--prune', 'remove stored names the service reports as unregistered')
     .option('--verbose', 'print each request and response to stderr, key redacted')
     .addHelpText(
@@ -46,7 +49,8 @@ export function declareSend(program: Command, context: CommandContext): void {
     .action((options: Record<string, unknown>) =>
       run(async () => {
         const { runSendCommand, toSendFlags } = await import('../commands/send.js');
-        return runSendCommand(toSendFlags(options), io(), { store: await store() });
+        const signal = interruption();
+        return runSendCommand(toSendFlags(options), io(), { store: await store(), signal });
       }),
     );
 }

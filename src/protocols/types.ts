@@ -54,7 +54,7 @@ export type BatchOutcome =
   | {
       /** No per-recipient answer: the whole request failed. */
       kind: 'failed';
-      error: 'Unauthorized' | 'InvalidRequest' | 'Unreachable' | 'InvalidResponse';
+      error: 'Unauthorized' | 'InvalidRequest' | 'Unreachable' | 'InvalidResponse' | 'Interrupted';
       detail: string;
       retriable: boolean;
       retryAfterMs?: number;

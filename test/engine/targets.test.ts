@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   looksLikeRegistrationId,
-  parseTargetLines,
+  targetsOfLines,
   resolveTargets,
   splitTargets,
 } from '../../src/engine/targets.js';
@@ -38,31 +38,37 @@ describe('splitTargets', () => {
   });
 });
 
-describe('parseTargetLines', () => {
-  it('takes one target per line', () => {
-    expect(parseTargetLines('phone\ntablet\n')).toEqual(['phone', 'tablet']);
+describe('targetsOfLines', () => {
+  async function targets(lines: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for await (const target of targetsOfLines(lines)) found.push(target);
+    return found;
+  }
+
+  it('takes one target per line', async () => {
+    expect(await targets(['phone', 'tablet'])).toEqual(['phone', 'tablet']);
   });
 
-  it('skips blank lines and # comments', () => {
-    const text = '# devices for QA\n\nphone\n   \n  # tablet\ntablet\n';
+  it('skips blank lines and # comments', async () => {
+    const lines = ['# devices for QA', '', 'phone', '   ', '  # tablet', 'tablet'];
 
-    expect(parseTargetLines(text)).toEqual(['phone', 'tablet']);
+    expect(await targets(lines)).toEqual(['phone', 'tablet']);
   });
 
-  it('drops the carriage return of CRLF lines', () => {
-    expect(parseTargetLines('phone\r\ntablet\r\n\r\n')).toEqual(['phone', 'tablet']);
+  it('drops the carriage return of CRLF lines', async () => {
+    expect(await targets(['phone\r', 'tablet\r', '\r'])).toEqual(['phone', 'tablet']);
   });
 
-  it('drops a leading byte order mark', () => {
-    expect(parseTargetLines('\uFEFFphone\ntablet')).toEqual(['phone', 'tablet']);
+  it('drops a leading byte order mark, and only on the first line', async () => {
+    expect(await targets(['\uFEFFphone', 'tablet'])).toEqual(['phone', 'tablet']);
   });
 
-  it('reads a file that starts with a BOM and a comment', () => {
-    expect(parseTargetLines('\uFEFF# list\r\nphone\r\n')).toEqual(['phone']);
+  it('reads a file that starts with a BOM and a comment', async () => {
+    expect(await targets(['\uFEFF# list', 'phone'])).toEqual(['phone']);
   });
 
-  it('gives an empty list for an empty file', () => {
-    expect(parseTargetLines('')).toEqual([]);
+  it('gives nothing for no lines', async () => {
+    expect(await targets([])).toEqual([]);
   });
 });
 

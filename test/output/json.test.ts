@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RecipientResult, SendReport } from '../../src/engine/send.js';
+import type { RecipientResult } from '../../src/engine/send.js';
 import { buildSendJson, toJsonResult } from '../../src/output/json.js';
+import { reportOf } from '../helpers/report.js';
 import type { Recipient } from '../../src/protocols/types.js';
 
 const SEND_ID = '0193a1b2-7c4d-7e5f-9a0b-1c2d3e4f5a6b';
@@ -49,9 +50,7 @@ const unreachable: RecipientResult = {
   attempts: 6,
 };
 
-function report(results: RecipientResult[], multicastIds: string[] = []): SendReport {
-  return { results, multicastIds, timedOut: false };
-}
+const report = reportOf;
 
 describe('buildSendJson', () => {
   it('builds the documented document for one success and one failure', () => {

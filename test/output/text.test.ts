@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RecipientResult, SendReport } from '../../src/engine/send.js';
+import type { RecipientResult } from '../../src/engine/send.js';
 import { maskSecret, shortenId } from '../../src/output/mask.js';
 import { decideColor } from '../../src/output/streams.js';
 import { renderResults, renderSummary } from '../../src/output/text.js';
+import { reportOf } from '../helpers/report.js';
 import type { Recipient } from '../../src/protocols/types.js';
 
 const ANSI = /\u001b\[/;
@@ -47,14 +48,12 @@ const unreachable: RecipientResult = {
   attempts: 6,
 };
 
-function report(results: RecipientResult[]): SendReport {
-  return { results, multicastIds: [], timedOut: false };
-}
+const report = (results: RecipientResult[]) => reportOf(results);
 
 const mixed = report([accepted, unregistered, unreachable]);
 
 describe('renderResults to a pipe', () => {
-  const text = renderResults(mixed, { tty: false, color: false });
+  const text = renderResults(mixed.results, { tty: false, color: false });
 
   it('writes one tab-separated line per recipient with whole values', () => {
     expect(text).toBe(
@@ -73,7 +72,7 @@ describe('renderResults to a pipe', () => {
   });
 
   it('writes no ANSI escapes even when colour is asked for', () => {
-    expect(renderResults(mixed, { tty: false, color: true })).not.toMatch(ANSI);
+    expect(renderResults(mixed.results, { tty: false, color: true })).not.toMatch(ANSI);
   });
 
   it('shows a raw ID canonical update as the new ID alone', () => {
@@ -85,7 +84,7 @@ describe('renderResults to a pipe', () => {
       attempts: 1,
     };
 
-    expect(renderResults(report([result]), { tty: false, color: false })).toBe(
+    expect(renderResults([result], { tty: false, color: false })).toBe(
       `${RAW_ID}\tok\tm1\t${NEW_ID}\t1\n`,
     );
   });
@@ -93,7 +92,7 @@ describe('renderResults to a pipe', () => {
   it('writes "failed" for a failure that has no error name', () => {
     const result: RecipientResult = { recipient: tablet, ok: false, attempts: 1 };
 
-    expect(renderResults(report([result]), { tty: false, color: false })).toBe(
+    expect(renderResults([result], { tty: false, color: false })).toBe(
       'tablet\tfailed\tfailed\t-\t1\n',
     );
   });
@@ -101,9 +100,7 @@ describe('renderResults to a pipe', () => {
   it('writes an empty field for a success without a message ID', () => {
     const result: RecipientResult = { recipient: tablet, ok: true, attempts: 1 };
 
-    expect(renderResults(report([result]), { tty: false, color: false })).toBe(
-      'tablet\tok\t\t-\t1\n',
-    );
+    expect(renderResults([result], { tty: false, color: false })).toBe('tablet\tok\t\t-\t1\n');
   });
 
   it('keeps five fields on one line when the service puts a tab or newline in a detail', () => {
@@ -115,22 +112,20 @@ describe('renderResults to a pipe', () => {
       attempts: 1,
     };
 
-    const lines = renderResults(report([result]), { tty: false, color: false })
-      .trimEnd()
-      .split('\n');
+    const lines = renderResults([result], { tty: false, color: false }).trimEnd().split('\n');
 
     expect(lines).toHaveLength(1);
     expect(lines[0]?.split('\t')).toHaveLength(5);
   });
 
   it('writes nothing for an empty report', () => {
-    expect(renderResults(report([]), { tty: false, color: false })).toBe('');
+    expect(renderResults([], { tty: false, color: false })).toBe('');
   });
 });
 
 describe('renderResults to a terminal', () => {
   it('writes a header, aligned columns, symbols and shortened IDs without colour', () => {
-    const text = renderResults(mixed, { tty: true, color: false });
+    const text = renderResults(mixed.results, { tty: true, color: false });
 
     const shortRaw = shortenId(RAW_ID, 24);
     const shortNew = shortenId(NEW_ID, 24);
@@ -152,7 +147,7 @@ describe('renderResults to a terminal', () => {
   });
 
   it('colours the status green for ok and red for failed when colour is on', () => {
-    const text = renderResults(mixed, { tty: true, color: true });
+    const text = renderResults(mixed.results, { tty: true, color: true });
 
     expect(text).toMatch(ANSI);
     expect(text.split('\n')[0]).toMatch(/^TARGET\s+STATUS\s+MESSAGE ID \/ ERROR/);
@@ -161,7 +156,7 @@ describe('renderResults to a terminal', () => {
   });
 
   it('colours only the status column', () => {
-    const text = renderResults(mixed, { tty: true, color: true });
+    const text = renderResults(mixed.results, { tty: true, color: true });
 
     const escapes = text.match(/\u001b\[\d+m/g) ?? [];
 
@@ -172,7 +167,7 @@ describe('renderResults to a terminal', () => {
     const name = 'a-very-long-stored-name-for-a-test-device';
     const recipient: Recipient = { ...tablet, target: name, name };
 
-    const text = renderResults(report([{ ...unregistered, recipient }]), {
+    const text = renderResults([{ ...unregistered, recipient }], {
       tty: true,
       color: false,
     });
