@@ -36,3 +36,9 @@ export function parseJsonText(text: string): Parsed<unknown> {
 export function findUnknownKeys(object: JsonObject, known: readonly string[]): string[] {
   return Object.keys(object).filter((key) => !known.includes(key));
 }
+
+/** A value as JSON for an error message, cut to 60 characters. */
+export function quoteValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

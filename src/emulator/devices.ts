@@ -34,6 +34,11 @@ export interface DeviceSpec {
   behavior?: Behavior;
   /** For `unavailable` and `internal-error`: how many sends fail first; default 1. */
   times?: number;
+  /**
+   * The Firebase project the token belongs to; v1 sends from another project's path get
+   * `SENDER_ID_MISMATCH`. Unset means the token works under any project. Legacy ignores it.
+   */
+  project?: string;
 }
 
 /** A registered device as the control API shows it. */
@@ -43,6 +48,8 @@ export interface Device {
   behavior: Behavior;
   /** Sends still to fail for `unavailable` and `internal-error`; as given for the others. */
   times: number;
+  /** Only present when the spec named one. */
+  project?: string;
 }
 
 /** A device with the topics it follows, for `GET /emulator/devices`. */
@@ -62,10 +69,31 @@ interface DeviceRecord {
   topics: Set<string>;
   /** Issued ahead of time so a dry run can show it without changing anything. */
   canonicalId?: string;
+  project?: string;
+}
+
+/** How a send asks `DeviceRegistry.judge` about one registration ID. */
+export interface JudgeOptions {
+  restrictedPackage?: string;
+  /** Decide without moving the device's script on. */
+  dryRun: boolean;
+  /** The v1 path's project; a device of another project answers `MismatchSenderId`. */
+  project?: string;
+  /**
+   * True for v1 sends: v1 cannot tell the sender a canonical ID, so a `canonical` device keeps
+   * its ID instead of switching to one the sender would never learn.
+   */
+  keepId?: boolean;
+}
+
+/** Which devices a topic or condition send may reach besides their topics. */
+export interface SubscriberFilter {
+  restrictedPackage?: string;
+  project?: string;
 }
 
 const DEFAULT_PACKAGE = 'com.example.app';
-const SPEC_KEYS = ['registration_id', 'package', 'behavior', 'times'] as const;
+const SPEC_KEYS = ['registration_id', 'package', 'behavior', 'times', 'project'] as const;
 const MAX_TIMES = 1_000_000;
 
 /** Checks a device spec from a control request or a devices file. */
@@ -90,6 +118,9 @@ export function parseDeviceSpec(value: unknown): Parsed<DeviceSpec> {
   if (times !== undefined && !isWholeNumber(times, 1, MAX_TIMES)) {
     return refuse(`"times" must be a whole number from 1 to ${MAX_TIMES}`);
   }
+  if (value.project !== undefined && (typeof value.project !== 'string' || value.project === '')) {
+    return refuse('"project" must be a non-empty string');
+  }
   return accept(value as DeviceSpec);
 }
 
@@ -99,7 +130,13 @@ function showDevice(record: DeviceRecord): Device {
     package: record.package,
     behavior: record.behavior,
     times: record.remaining,
+    ...(record.project === undefined ? {} : { project: record.project }),
   };
+}
+
+/** A device without a project belongs to every project; a send without one asks for none. */
+function isSameProject(record: DeviceRecord, project: string | undefined): boolean {
+  return record.project === undefined || project === undefined || record.project === project;
 }
 
 /** Registration IDs the emulator knows, with their packages, topics and behaviours. */
@@ -123,6 +160,7 @@ export class DeviceRegistry {
       behavior,
       remaining: spec.times ?? 1,
       topics: new Set(),
+      ...(spec.project === undefined ? {} : { project: spec.project }),
     };
     if (behavior === 'canonical') record.canonicalId = createRegistrationId();
     this.records.set(id, record);
@@ -146,11 +184,14 @@ export class DeviceRegistry {
 
   /**
    * Decides how a send to `id` ends and, unless `dryRun`, moves the device's script on:
-   * unknown ID, then unregistered, then package mismatch, then the scripted failures.
+   * unknown ID, other project, unregistered, package mismatch, then the scripted failures.
    */
-  judge(id: string, options: { restrictedPackage?: string; dryRun: boolean }): DeviceVerdict {
+  judge(id: string, options: JudgeOptions): DeviceVerdict {
     const record = this.records.get(id);
     if (record === undefined) return { accepted: false, error: 'InvalidRegistration' };
+    if (!isSameProject(record, options.project)) {
+      return { accepted: false, error: 'MismatchSenderId' };
+    }
     if (record.behavior === 'not-registered') return { accepted: false, error: 'NotRegistered' };
     const { restrictedPackage, dryRun } = options;
     if (restrictedPackage !== undefined && restrictedPackage !== record.package) {
@@ -161,7 +202,7 @@ export class DeviceRegistry {
     }
     if (record.behavior === 'canonical' && record.canonicalId !== undefined) {
       const canonicalId = record.canonicalId;
-      if (!dryRun) this.replaceWithCanonical(record, canonicalId);
+      if (!dryRun && options.keepId !== true) this.replaceWithCanonical(record, canonicalId);
       return { accepted: true, canonicalId };
     }
     return { accepted: true };
@@ -170,12 +211,14 @@ export class DeviceRegistry {
   /** IDs of live devices whose topics satisfy `matches`, for topic and condition sends. */
   findSubscribers(
     matches: (topics: ReadonlySet<string>) => boolean,
-    restrictedPackage?: string,
+    filter: SubscriberFilter = {},
   ): string[] {
+    const { restrictedPackage, project } = filter;
     const found: string[] = [];
     for (const record of this.records.values()) {
       if (record.behavior === 'not-registered' || !matches(record.topics)) continue;
       if (restrictedPackage !== undefined && restrictedPackage !== record.package) continue;
+      if (!isSameProject(record, project)) continue;
       found.push(record.id);
     }
     return found;
@@ -198,6 +241,7 @@ export class DeviceRegistry {
       behavior: 'ok',
       remaining: 1,
       topics: new Set(record.topics),
+      ...(record.project === undefined ? {} : { project: record.project }),
     });
   }
 }

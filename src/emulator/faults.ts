@@ -38,6 +38,14 @@ export type FaultAction =
   | { kind: 'latency'; ms: number }
   | { kind: 'drop' };
 
+/** A fault that answers in place of the service. */
+export type StatusFault = Extract<FaultAction, { kind: 'status' }>;
+
+/** The headers every status-fault answer carries, whatever the body's shape. */
+export function readFaultHeaders(fault: StatusFault): Record<string, string> {
+  return fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+}
+
 const MAX_COUNT = 1_000_000;
 /** Ten minutes: longer than any client timeout worth testing. */
 export const MAX_LATENCY_MS = 600_000;

@@ -4,22 +4,36 @@
 export interface StoredMessage {
   /** The ID the message was addressed to (for topics: each subscribed device). */
   registration_id: string;
-  /** The per-recipient `message_id`, or the topic/condition send's numeric ID as text. */
+  /**
+   * Legacy: the per-recipient `message_id`, or the topic/condition send's numeric ID as text.
+   * v1: the last segment of the answered `name`, so `name.endsWith('/' + message_id)`.
+   */
   message_id: string;
+  /** v1: `android.data` when given, since it replaces `message.data` on Android. */
   data: Record<string, unknown> | null;
+  /** v1: `message.notification` with `android.notification` fields laid over it. */
   notification: Record<string, unknown> | null;
   /** Which sending protocol delivered it. */
   protocol: 'legacy' | 'v1';
   /** When the emulator accepted it, ISO 8601. */
   received_at: string;
+  /** v1: from `android.collapse_key`. */
   collapse_key?: string;
+  /** v1: `android.priority` in lower case, so both protocols read alike. */
   priority?: 'normal' | 'high';
-  /** Seconds, as the sender gave it. */
+  /** Seconds. Legacy: as the sender gave it; v1: `android.ttl` read as seconds, maybe fractional. */
   time_to_live?: number;
   /** Set for topic sends: the topic name without `/topics/`. */
   topic?: string;
   /** Set for condition sends: the condition text as sent. */
   condition?: string;
+  /** v1 only: the project of the send path, `/v1/projects/<project>/messages:send`. */
+  project?: string;
+  /** v1 only, when sent: the platform blocks with field names in snake_case. */
+  android?: Record<string, unknown>;
+  apns?: Record<string, unknown>;
+  webpush?: Record<string, unknown>;
+  fcm_options?: Record<string, unknown>;
 }
 
 // LIMITATION: only the newest 10,000 messages are kept, so a long CI run cannot fill memory.

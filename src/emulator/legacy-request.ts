@@ -3,14 +3,19 @@
  * plain-text reason that goes into a 400 body. Written apart from the client's builders on
  * purpose: a client bug must not be mirrored here.
  */
-import { accept, isJsonObject, refuse, type JsonObject, type Parsed } from './checks.js';
-import { isTopicName, parseCondition, type Condition } from './conditions.js';
+import {
+  accept,
+  isJsonObject,
+  quoteValue,
+  refuse,
+  type JsonObject,
+  type Parsed,
+} from './checks.js';
+import { isTopicName, parseCondition } from './conditions.js';
+import type { TopicTarget } from './delivery.js';
 
 /** Who a legacy send goes to. */
-export type LegacyTarget =
-  | { kind: 'tokens'; ids: string[] }
-  | { kind: 'topic'; topic: string }
-  | { kind: 'condition'; text: string; condition: Condition };
+export type LegacyTarget = { kind: 'tokens'; ids: string[] } | TopicTarget;
 
 /** A legacy send request after its fields passed the type checks. */
 export interface LegacySend {
@@ -51,11 +56,6 @@ const TOPIC_PREFIX = '/topics/';
 
 function hasType(value: unknown, type: FieldType): boolean {
   return type === 'object' ? isJsonObject(value) : typeof value === type;
-}
-
-function quoteValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function checkFieldTypes(body: JsonObject): string | undefined {

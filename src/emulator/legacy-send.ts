@@ -3,26 +3,24 @@
  * key check, 400 for unreadable requests, then one result per recipient.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { evaluateCondition } from './conditions.js';
-import { replyErrorPage, replyJson, replyJsonText, replyText, type Reply } from './http.js';
-import type { StoredMessage } from './inbox.js';
 import {
-  parseFormSend,
-  parseJsonSend,
-  type LegacySend,
-  type LegacyTarget,
-} from './legacy-request.js';
+  deliverToTopicTarget,
+  findReservedDataKey,
+  MAX_TTL_SECONDS,
+  measurePayload,
+  PLACEHOLDER_MESSAGE_ID,
+  readPayloadLimit,
+  storeDeliveries,
+  type MessageContent,
+  type TopicTarget,
+} from './delivery.js';
+import { replyErrorPage, replyJson, replyJsonText, replyText, type Reply } from './http.js';
+import { parseFormSend, parseJsonSend, type LegacySend } from './legacy-request.js';
 import type { Route } from './routes.js';
 import type { EmulatorState } from './state.js';
 
 /** One entry of a multicast `results` array. */
 type RecipientResult = { message_id: string; registration_id?: string } | { error: string };
-
-const MAX_TTL_SECONDS = 2_419_200;
-const MAX_PAYLOAD_BYTES = 4096;
-const MAX_TOPIC_PAYLOAD_BYTES = 2048;
-// A dry run accepts without delivering; Google answered with this placeholder.
-const DRY_RUN_MESSAGE_ID = 'fake_message_id';
 
 function readApiKey(headers: IncomingHttpHeaders): string {
   const match = /^key\s*=\s*(.*)$/i.exec(headers.authorization?.trim() ?? '');
@@ -34,24 +32,11 @@ function isJsonRequest(headers: IncomingHttpHeaders): boolean {
   return type === 'application/json';
 }
 
-function measurePayload(send: LegacySend): number {
-  let size = 0;
-  if (send.data !== undefined) size += Buffer.byteLength(JSON.stringify(send.data));
-  if (send.notification !== undefined) size += Buffer.byteLength(JSON.stringify(send.notification));
-  return size;
-}
-
-function isReservedDataKey(key: string): boolean {
-  return key === 'from' || key === 'message_type' || /^(google|gcm)/.test(key);
-}
-
 /** Errors that belong to the message, so every recipient of the request gets them. */
 function findMessageError(send: LegacySend): string | undefined {
-  const toTopics = send.target.kind !== 'tokens';
-  if (measurePayload(send) > (toTopics ? MAX_TOPIC_PAYLOAD_BYTES : MAX_PAYLOAD_BYTES)) {
-    return 'MessageTooBig';
-  }
-  if (Object.keys(send.data ?? {}).some(isReservedDataKey)) return 'InvalidDataKey';
+  const size = measurePayload([send.data, send.notification]);
+  if (size > readPayloadLimit(send.target.kind !== 'tokens')) return 'MessageTooBig';
+  if (findReservedDataKey(send.data) !== undefined) return 'InvalidDataKey';
   const ttl = send.timeToLive;
   if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_TTL_SECONDS)) {
     return 'InvalidTtl';
@@ -59,24 +44,15 @@ function findMessageError(send: LegacySend): string | undefined {
   return undefined;
 }
 
-function storeMessage(
-  state: EmulatorState,
-  send: LegacySend,
-  delivery: Pick<StoredMessage, 'registration_id' | 'message_id' | 'topic' | 'condition'>,
-): void {
-  state.inbox.add({
-    registration_id: delivery.registration_id,
-    message_id: delivery.message_id,
+function describeContent(send: LegacySend): MessageContent {
+  return {
     data: send.data ?? null,
     notification: send.notification ?? null,
     protocol: 'legacy',
-    received_at: state.readNow(),
     ...(send.collapseKey === undefined ? {} : { collapse_key: send.collapseKey }),
     ...(send.priority === undefined ? {} : { priority: send.priority }),
     ...(send.timeToLive === undefined ? {} : { time_to_live: send.timeToLive }),
-    ...(delivery.topic === undefined ? {} : { topic: delivery.topic }),
-    ...(delivery.condition === undefined ? {} : { condition: delivery.condition }),
-  });
+  };
 }
 
 function judgeRecipient(state: EmulatorState, send: LegacySend, id: string): RecipientResult {
@@ -84,9 +60,9 @@ function judgeRecipient(state: EmulatorState, send: LegacySend, id: string): Rec
   const { restrictedPackageName: restrictedPackage, dryRun } = send;
   const verdict = state.devices.judge(id, { restrictedPackage, dryRun });
   if (!verdict.accepted) return { error: verdict.error };
-  if (dryRun) return { message_id: DRY_RUN_MESSAGE_ID, ...canonicalPart(verdict.canonicalId) };
+  if (dryRun) return { message_id: PLACEHOLDER_MESSAGE_ID, ...canonicalPart(verdict.canonicalId) };
   const messageId = state.ids.nextMessageId();
-  storeMessage(state, send, { registration_id: id, message_id: messageId });
+  storeDeliveries(state, describeContent(send), { messageId, receivers: [id] });
   return { message_id: messageId, ...canonicalPart(verdict.canonicalId) };
 }
 
@@ -124,28 +100,14 @@ function replyFormResult(result: RecipientResult | undefined): Reply {
   return replyText(200, lines.join('\n'));
 }
 
-type TopicTarget = Exclude<LegacyTarget, { kind: 'tokens' }>;
-
-function matchTopicTarget(target: TopicTarget, topics: ReadonlySet<string>): boolean {
-  if (target.kind === 'topic') return topics.has(target.topic);
-  return evaluateCondition(target.condition, topics);
-}
-
-function labelTopicTarget(target: TopicTarget): Pick<StoredMessage, 'topic' | 'condition'> {
-  return target.kind === 'topic' ? { topic: target.topic } : { condition: target.text };
-}
-
 /** Topic and condition sends fan out to every matching device and answer one numeric ID. */
 function sendToTopics(state: EmulatorState, send: LegacySend, target: TopicTarget): Reply {
   const messageError = findMessageError(send);
   if (messageError !== undefined) return replyJson(200, { error: messageError });
   const messageId = String(state.ids.nextBigId());
   if (!send.dryRun) {
-    const label = labelTopicTarget(target);
-    const matches = (topics: ReadonlySet<string>): boolean => matchTopicTarget(target, topics);
-    for (const id of state.devices.findSubscribers(matches, send.restrictedPackageName)) {
-      storeMessage(state, send, { registration_id: id, message_id: messageId, ...label });
-    }
+    const restrictedPackage = send.restrictedPackageName;
+    deliverToTopicTarget(state, describeContent(send), { messageId, target, restrictedPackage });
   }
   // Written by hand: the ID is a bare integer literal beyond 2^53, as Google sent it.
   return replyJsonText(200, `{"message_id":${messageId}}`);

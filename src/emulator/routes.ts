@@ -1,5 +1,6 @@
 /** The emulator's small router: whole-path patterns, a handler per method, 404 and 405. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { StatusFault } from './faults.js';
 import type { Reply } from './http.js';
 import type { EmulatorState } from './state.js';
 
@@ -22,6 +23,8 @@ export interface Route {
   handlers: Partial<Record<string, RouteHandler>>;
   /** Send requests take scripted faults; control requests never do. */
   takesFaults: boolean;
+  /** How a status fault answers here; default an HTML page, as Google's front ends serve. */
+  replyFault?: (fault: StatusFault) => Reply;
 }
 
 export type RouteMatch =

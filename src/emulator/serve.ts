@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultAction } from './faults.js';
+import { readFaultHeaders, type FaultAction, type StatusFault } from './faults.js';
 import {
   readBody,
   replyErrorPage,
@@ -57,16 +57,14 @@ function replyMiss(path: string, status: 404 | 405, allow?: string): Reply {
   return { ...reply, headers: { ...reply.headers, ...headers } };
 }
 
-function replyFault(fault: FaultAction & { kind: 'status' }): Reply {
-  const headers: Record<string, string> = {};
-  if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-  return replyErrorPage(fault.status, headers);
+function replyFaultPage(fault: StatusFault): Reply {
+  return replyErrorPage(fault.status, readFaultHeaders(fault));
 }
 
 /** Runs a send handler under the next scripted fault, if one is queued. */
 async function serveWithFault(
   context: ServeContext,
-  handler: RouteHandler,
+  match: { route: Route; handler: RouteHandler },
   request: RouteRequest,
   response: ServerResponse,
 ): Promise<Served> {
@@ -75,7 +73,8 @@ async function serveWithFault(
   if (delay > 0) await sleep(delay, undefined, { signal: context.closing });
   // A status fault stands for a front end that failed before the request reached the service,
   // so nothing is delivered. A drop happens after the work: delivered, but the answer is lost.
-  const reply = fault?.kind === 'status' ? replyFault(fault) : handler(request);
+  const replyFault = match.route.replyFault ?? replyFaultPage;
+  const reply = fault?.kind === 'status' ? replyFault(fault) : match.handler(request);
   if (fault?.kind === 'drop') writeReplyHalf(response, reply);
   else writeReply(response, reply);
   return { status: reply.status, ...(fault === undefined ? {} : { fault: fault.kind }) };
@@ -102,7 +101,7 @@ async function serveRequest(
   }
   const { state } = context;
   const routed = { state, url, headers: request.headers, body, params: match.params };
-  if (match.route.takesFaults) return serveWithFault(context, match.handler, routed, response);
+  if (match.route.takesFaults) return serveWithFault(context, match, routed, response);
   const reply = match.handler(routed);
   writeReply(response, reply);
   return { status: reply.status };

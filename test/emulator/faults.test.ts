@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFaultFlag } from '../../src/emulator/faults.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
-import { addDevice, callControl, sendJson } from './helpers.js';
+import { addDevice, addFault, callControl, sendJson } from './helpers.js';
 
 let emulator: RunningEmulator;
 let device: string;
@@ -15,11 +15,6 @@ afterEach(async () => {
   await emulator.close();
 });
 
-async function addFault(fault: object): Promise<void> {
-  const response = await callControl(emulator, 'POST', '/emulator/faults', fault);
-  expect(response.status).toBe(204);
-}
-
 async function sendStatus(): Promise<number> {
   const response = await sendJson(emulator, { to: device });
   await response.arrayBuffer();
@@ -28,7 +23,7 @@ async function sendStatus(): Promise<number> {
 
 describe('status faults', () => {
   it('answers 503 with Retry-After in seconds for the next send only', async () => {
-    await addFault({ status: 503, count: 1, retry_after: '2' });
+    await addFault(emulator, { status: 503, count: 1, retry_after: '2' });
 
     const faulted = await sendJson(emulator, { to: device });
 
@@ -41,7 +36,7 @@ describe('status faults', () => {
 
   it('passes an HTTP-date Retry-After through unchanged', async () => {
     const date = 'Wed, 21 Oct 2026 07:28:00 GMT';
-    await addFault({ status: 500, count: 1, retry_after: date });
+    await addFault(emulator, { status: 500, count: 1, retry_after: date });
 
     const faulted = await sendJson(emulator, { to: device });
 
@@ -50,7 +45,7 @@ describe('status faults', () => {
   });
 
   it('repeats a fault for its count, then serves normally', async () => {
-    await addFault({ status: 429, count: 2 });
+    await addFault(emulator, { status: 429, count: 2 });
 
     const statuses = [await sendStatus(), await sendStatus(), await sendStatus()];
 
@@ -60,8 +55,8 @@ describe('status faults', () => {
 
 describe('latency and dropped connections', () => {
   it('delays a send, serves it normally and uses the fault up', async () => {
-    await addFault({ latency_ms: 20, count: 1 });
-    await addFault({ status: 503, count: 1 });
+    await addFault(emulator, { latency_ms: 20, count: 1 });
+    await addFault(emulator, { status: 503, count: 1 });
 
     expect(await sendStatus()).toBe(200);
     const pending = await callControl(emulator, 'GET', '/emulator/faults');
@@ -69,7 +64,7 @@ describe('latency and dropped connections', () => {
   });
 
   it('cuts the connection mid-response after delivering the message', async () => {
-    await addFault({ drop: 1 });
+    await addFault(emulator, { drop: 1 });
 
     const reading = sendJson(emulator, { to: device }).then((response) => response.text());
 
@@ -101,9 +96,9 @@ describe('latency and dropped connections', () => {
 
 describe('the fault queue', () => {
   it('applies faults in the order they arrived', async () => {
-    await addFault({ status: 503, count: 1 });
-    await addFault({ drop: 1 });
-    await addFault({ status: 429, count: 1 });
+    await addFault(emulator, { status: 503, count: 1 });
+    await addFault(emulator, { drop: 1 });
+    await addFault(emulator, { status: 429, count: 1 });
 
     const first = await sendStatus();
     const second = sendJson(emulator, { to: device }).then((response) => response.text());
@@ -113,7 +108,7 @@ describe('the fault queue', () => {
   });
 
   it('never applies faults to control requests', async () => {
-    await addFault({ status: 503, count: 1 });
+    await addFault(emulator, { status: 503, count: 1 });
 
     const listing = await callControl(emulator, 'GET', '/emulator/messages');
     const created = await callControl(emulator, 'POST', '/emulator/devices', {});
@@ -123,7 +118,7 @@ describe('the fault queue', () => {
   });
 
   it('forgets every fault on DELETE', async () => {
-    await addFault({ status: 503, count: 5 });
+    await addFault(emulator, { status: 503, count: 5 });
 
     const cleared = await callControl(emulator, 'DELETE', '/emulator/faults');
 
@@ -132,7 +127,7 @@ describe('the fault queue', () => {
   });
 
   it('stores nothing for a send answered by a status fault', async () => {
-    await addFault({ status: 500, count: 1 });
+    await addFault(emulator, { status: 500, count: 1 });
 
     expect(await sendStatus()).toBe(500);
     expect(emulator.messages()).toEqual([]);

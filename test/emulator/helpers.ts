@@ -68,6 +68,12 @@ export async function addDevice(emulator: RunningEmulator, spec: object = {}): P
   return ((await response.json()) as { registration_id: string }).registration_id;
 }
 
+/** Queues a fault through the control API. */
+export async function addFault(emulator: RunningEmulator, fault: object): Promise<void> {
+  const response = await callControl(emulator, 'POST', '/emulator/faults', fault);
+  expect(response.status).toBe(204);
+}
+
 export async function subscribeDevice(
   emulator: RunningEmulator,
   id: string,
