@@ -22,6 +22,7 @@ export interface EmulatorSendInput {
   targets: string[];
   condition?: string;
   message: PushMessage;
+  history: SendPlan['history'];
 }
 
 /** The in-process emulator accepts any key; this one only has to be non-empty. */
@@ -32,7 +33,7 @@ export async function runSendOnEmulator(
   io: Io,
   deps: SendDeps,
 ): Promise<number> {
-  const { flags, limits, targets, condition, message } = input;
+  const { flags, limits, targets, condition, message, history } = input;
   // Names are checked before anything starts, so a typo costs nothing.
   const stored = deps.store.ids();
   for (const target of targets) {
@@ -52,7 +53,7 @@ export async function runSendOnEmulator(
       apiKey: EMULATOR_KEY,
       keySource: 'the emulator',
     };
-    const plan: SendPlan = { recipients, message, limits, route, writeConfig: false };
+    const plan: SendPlan = { recipients, message, limits, route, writeConfig: false, history };
     return await executeSend(plan, flags, io, deps, {
       json: () => ({ emulator: emulator.origin, inbox: emulator.messages() }),
       after: () => {

@@ -31,6 +31,11 @@ export interface SendFlags {
   protocol?: string;
   project?: string;
   emulator: boolean;
+  /** `--again SEND_ID`: repeat a send from the history. */
+  again?: string;
+  failedOnly: boolean;
+  /** false with `--no-history`. */
+  history: boolean;
   json: boolean;
   ndjson: boolean;
   prune: boolean;
@@ -47,6 +52,8 @@ export function toSendFlags(options: Record<string, unknown>): SendFlags {
     contentAvailable: flag('contentAvailable'),
     dryRun: flag('dryRun'),
     emulator: flag('emulator'),
+    failedOnly: flag('failedOnly'),
+    history: options.history !== false,
     json: flag('json'),
     ndjson: flag('ndjson'),
     prune: flag('prune'),
@@ -149,7 +156,7 @@ export async function openTargets(
   };
 }
 
-function listSource(targets: string[]): TargetSource {
+export function listSource(targets: string[]): TargetSource {
   return {
     async *read() {
       yield* targets;

@@ -8,12 +8,15 @@ import type { RecipientResult, SendEvents, SendReport } from '../engine/send.js'
 import { runSend } from '../engine/send.js';
 import { createSendId } from '../engine/send-id.js';
 import { checkTargets, streamRecipients } from '../engine/targets.js';
+import { appendHistory, historyEnabled } from '../history/log.js';
+import { buildHistoryRecord, ResultKeeper, TargetKeeper } from '../history/record.js';
+import { DEFAULT_V1_ORIGIN } from '../protocols/fcm-v1.js';
 import type { Io } from '../output/streams.js';
 import { formatRequest, formatResponse } from '../output/verbose.js';
 import type { PushMessage, Recipient } from '../protocols/types.js';
 import { createTransport } from '../transport/http.js';
 import type { SendFlags, SendLimits, TargetSource } from './send-input.js';
-import { openTargets, parseLimits, readCondition, readMessage } from './send-input.js';
+import { listSource, openTargets, parseLimits, readCondition, readMessage } from './send-input.js';
 import { createSendOutput, exitCodeFor } from './send-output.js';
 import type { SendRoute } from './send-route.js';
 import { chooseRoute, createProtocol, DEFAULT_CONCURRENCY, describeRoute } from './send-route.js';
@@ -41,33 +44,130 @@ export interface SendPlan {
   route: SendRoute;
   /** Canonical IDs and --prune change the stored names; off against a throwaway emulator. */
   writeConfig: boolean;
+  /** What the history records of the targets: as given, noted while they are read. */
+  history: { targets: TargetKeeper; condition?: string };
 }
 
 export async function runSendCommand(flags: SendFlags, io: Io, deps: SendDeps): Promise<number> {
-  const limits = parseLimits(flags);
   const ids = deps.store.ids();
-  const condition = readCondition(flags);
-  const source = condition === undefined ? await openTargets(flags, io, ids) : undefined;
+  const input =
+    flags.again === undefined ? await readSendInput(flags, io, ids) : await recallInput(flags, io);
+  const { source, condition, limits } = input;
+  const given = new TargetKeeper();
   try {
-    if (flags.emulator) {
+    if (input.emulator) {
       // Names not stored yet are fine here: the emulator gives each a device of its own.
       const targets = source === undefined ? [] : await collect(source.read());
-      const toTopic = condition !== undefined || targets.some(isTopic);
-      const message = await readMessage(flags, io, toTopic);
+      targets.forEach((target) => given.note(target));
+      const message = await input.readMessage(condition !== undefined || targets.some(isTopic));
+      const history = { targets: given, condition };
       const { runSendOnEmulator } = await import('./send-emulator.js');
-      return await runSendOnEmulator({ flags, limits, targets, condition, message }, io, deps);
+      return await runSendOnEmulator(
+        { flags, limits, targets, condition, message, history },
+        io,
+        deps,
+      );
     }
     const { toTopic } = await checkSource(source, ids);
-    const message = await readMessage(flags, io, toTopic || condition !== undefined);
-    const route = chooseRoute(flags, io.env, deps.store);
+    const message = await input.readMessage(toTopic || condition !== undefined);
+    const route = chooseRoute({ ...flags, protocol: input.protocol }, io.env, deps.store);
     const recipients =
       source === undefined
         ? [conditionRecipient(condition as string)]
-        : streamRecipients(source.read(), ids);
-    const plan: SendPlan = { recipients, message, limits, route, writeConfig: true };
+        : streamRecipients(noting(source.read(), given), ids);
+    const history = { targets: given, condition };
+    const plan: SendPlan = { recipients, message, limits, route, writeConfig: true, history };
     return await executeSend(plan, flags, io, deps);
   } finally {
     await source?.close();
+  }
+}
+
+/** What a send goes to and carries, from the flags or from a recorded send. */
+interface SendInput {
+  limits: SendLimits;
+  /** The targets; undefined for a condition send. */
+  source?: TargetSource;
+  condition?: string;
+  readMessage(toTopic: boolean): Promise<PushMessage>;
+  emulator: boolean;
+  protocol?: string;
+}
+
+async function readSendInput(
+  flags: SendFlags,
+  io: Io,
+  ids: Record<string, string>,
+): Promise<SendInput> {
+  const limits = parseLimits(flags);
+  const condition = readCondition(flags);
+  const source = condition === undefined ? await openTargets(flags, io, ids) : undefined;
+  return {
+    limits,
+    source,
+    condition,
+    readMessage: (toTopic) => readMessage(flags, io, toTopic),
+    emulator: flags.emulator,
+    protocol: flags.protocol,
+  };
+}
+
+/** The flags that say what to send and to whom; `--again` takes both from the history. */
+const REPLACED_BY_AGAIN: Array<[keyof SendFlags, string]> = [
+  ['all', '--all'],
+  ['toFile', '--to-file'],
+  ['condition', '--condition'],
+  ['data', '--data'],
+  ['notification', '--notification'],
+  ['title', '--title'],
+  ['body', '--body'],
+  ['collapseKey', '--collapse-key'],
+  ['ttl', '--ttl'],
+  ['priority', '--priority'],
+  ['contentAvailable', '--content-available'],
+  ['restrictedPackageName', '--restricted-package-name'],
+];
+
+/** `--again SEND_ID`: the targets, message and limits of a recorded send. */
+async function recallInput(flags: SendFlags, io: Io): Promise<SendInput> {
+  const given = REPLACED_BY_AGAIN.filter(
+    ([key]) => flags[key] !== undefined && flags[key] !== false,
+  );
+  if (flags.to.length > 0) given.unshift(['to', '--to']);
+  if (given.length > 0) {
+    throw new UsageError(
+      `--again repeats a recorded send as it was; it cannot take ${given.map(([, flag]) => flag).join(', ')}`,
+      'drop those flags, or send anew without --again',
+    );
+  }
+  if (flags.failedOnly && flags.again === undefined) {
+    throw new UsageError('--failed-only goes with --again SEND_ID');
+  }
+  const { recallSend } = await import('./history.js');
+  const recalled = recallSend(flags.again as string, { failedOnly: flags.failedOnly }, io.env);
+  for (const warning of recalled.warnings) io.err(`${warning}\n`);
+  io.err(
+    `Repeating send ${recalled.sendId} to ${plural(recalled.targets.length || 1, 'target')}\n`,
+  );
+  return {
+    limits: recalled.limits,
+    source: recalled.condition === undefined ? listSource(recalled.targets) : undefined,
+    condition: recalled.condition,
+    readMessage: async () => recalled.message,
+    emulator: flags.emulator || recalled.emulator,
+    protocol: flags.protocol ?? recalled.protocol,
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Passes the targets through, noting each for the history as it goes by. */
+async function* noting(targets: AsyncIterable<string>, keeper: TargetKeeper) {
+  for await (const target of targets) {
+    keeper.note(target);
+    yield target;
   }
 }
 
@@ -121,11 +221,41 @@ export async function executeSend(
     output.onResult(result);
   };
   const sendId = createSendId();
-  const report = await deliver(plan, flags, io, deps, { ...output, onResult });
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const kept = new ResultKeeper();
+  const report = await deliver(plan, flags, io, deps, {
+    ...output,
+    onResult: (result) => {
+      kept.note(result);
+      onResult(result);
+    },
+  });
   if (plan.writeConfig) await changes.apply(deps.store, io, { prune: flags.prune });
   else if (changes.any) io.err('note: --emulator never changes the stored names\n');
   output.finish(sendId, report, extras.json?.());
   extras.after?.(report);
+  if (historyEnabled(io.env, !flags.history)) {
+    const record = buildHistoryRecord({
+      sendId,
+      startedAt,
+      finishedAt: now(),
+      protocol: plan.route.protocol,
+      endpoint: plan.route.endpoint ?? DEFAULT_V1_ORIGIN,
+      targets: plan.history.targets,
+      message: plan.message,
+      options: {
+        ...plan.limits,
+        condition: plan.history.condition,
+        emulator: !plan.writeConfig,
+        project: plan.route.protocol === 'v1' ? plan.route.projectId : undefined,
+      },
+      report,
+      results: kept,
+    });
+    const warning = appendHistory(record, io.env);
+    if (warning !== undefined) io.err(`${warning}\n`);
+  }
   if (plan.route.protocol === 'legacy' && googleSaidNotFound) {
     if (isGoogleHost(plan.route.endpoint)) {
       io.err('hint: Google shut the legacy HTTP API down in 2024; use FCM v1 or the emulator\n');

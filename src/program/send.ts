@@ -36,6 +36,9 @@ export function declareSend(program: Command, context: CommandContext): void {
     .option('--json', 'print one JSON document with every result')
     .option('--ndjson', 'print one JSON line per recipient as it ends, then a summary line')
     .option('--prune', 'remove stored names the service reports as unregistered')
+    .option('--again <send-id>', 'repeat a send from the history (see `gcmpush history`)')
+    .option('--failed-only', 'with --again: only to the recipients that failed')
+    .option('--no-history', 'do not record this send in the history')
     .option('--verbose', 'print each request and response to stderr, key redacted')
     .addHelpText(
       'after',
@@ -44,6 +47,7 @@ export function declareSend(program: Command, context: CommandContext): void {
         `gcmpush send --all --data '{"kind":"sync"}' --json`,
         'gcmpush send --to-file ids.txt --data @payload.json --prune',
         `gcmpush send --emulator --to phone1 --data '{"msg":"hi"}'`,
+        'gcmpush send --again 01a23eed --failed-only',
       ),
     )
     .action((options: Record<string, unknown>) =>

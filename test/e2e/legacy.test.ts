@@ -16,6 +16,7 @@ import { BIN, runCli } from '../helpers/cli.js';
 const KEY = 'AIzaSyE2eTestKey0123456789abcdWXYZ';
 
 interface SendDocument {
+  send_id: string;
   ok: boolean;
   success: number;
   failure: number;
@@ -41,6 +42,7 @@ beforeEach(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'gcmpush-e2e-'));
   env = {
     GCMPUSH_CONFIG_DIR: path.join(home, 'config'),
+    GCMPUSH_DATA_DIR: path.join(home, 'data'),
     GCMPUSH_API_KEY: KEY,
     GCMPUSH_ENDPOINT: emulator.url,
   };
@@ -295,5 +297,58 @@ describe('gcmpush emulator as a process', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(inbox.stdout)).toMatchObject([{ registration_id: id }]);
     expect(await exited).toBe(0);
+  });
+});
+
+describe('the send history', () => {
+  it('records each send, lists it, and repeats only the failed recipients with --again', async () => {
+    const ok = device();
+    const flaky = device({ behavior: 'unavailable', times: 1 });
+    await addName('ok', ok);
+    await addName('flaky', flaky);
+
+    const first = await send(['--to', 'ok,flaky', '--data', '{"n":"1"}', '--retries', '0']);
+    const list = await runCli(['history', '--json'], { env });
+    const records = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
+    const sendId = first.document?.send_id as string;
+    const again = await send(['--again', sendId.slice(0, 13), '--failed-only']);
+
+    expect(first.code).toBe(1);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      send_id: sendId,
+      protocol: 'legacy',
+      targets: ['ok', 'flaky'],
+      message: { data: { n: '1' } },
+      success: 1,
+      failure: 1,
+    });
+    expect(JSON.stringify(records)).not.toContain(KEY);
+    expect(again.code).toBe(0);
+    expect(again.document?.results.map((result) => result.target)).toEqual(['flaky']);
+    expect(emulator.messages().map((message) => message.registration_id)).toEqual([ok, flaky]);
+    expect(emulator.messages()[1]?.data).toEqual({ n: '1' });
+  });
+
+  it('records nothing with --no-history or GCMPUSH_NO_HISTORY=1', async () => {
+    const id = device();
+
+    await send(['--to', id, '--no-history']);
+    await send(['--to', id], { GCMPUSH_NO_HISTORY: '1' });
+    const list = await runCli(['history', '--json'], { env });
+
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('refuses --again with a message flag, sending nothing', async () => {
+    const id = device();
+    const first = await send(['--to', id]);
+
+    const again = await send(['--again', first.document?.send_id as string, '--title', 'x']);
+
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toContain('--again repeats a recorded send as it was');
+    expect(emulator.messages()).toHaveLength(1);
   });
 });
