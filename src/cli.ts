@@ -7,8 +7,10 @@ import { ExitCode, GcmpushError } from './errors.js';
 import type { Io } from './output/streams.js';
 import { processIo } from './output/streams.js';
 import { declareAccount } from './program/account.js';
+import { declareCompletion } from './program/completion.js';
 import type { CommandContext } from './program/context.js';
 import { declareEmulator } from './program/emulator.js';
+import { declareHistory } from './program/history.js';
 import { declareIds } from './program/ids.js';
 import { declareKey } from './program/key.js';
 import { declareSend } from './program/send.js';
@@ -33,6 +35,9 @@ Environment:
   GCMPUSH_ENDPOINT     send URL (default https://fcm.googleapis.com/fcm/send; for v1
                        only its origin counts)
   GCMPUSH_CONFIG_DIR   folder of config.json (default ~/.config/gcmpush on Linux)
+  GCMPUSH_CACHE_DIR    folder of cached OAuth tokens (default ~/.cache/gcmpush on Linux)
+  GCMPUSH_DATA_DIR     folder of the send history (default ~/.local/share/gcmpush on Linux)
+  GCMPUSH_NO_HISTORY   set to 1 to record no sends in the history
   NO_COLOR             turn colour off`;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
   declareAccount(program, context);
   declareSend(program, context);
   declareEmulator(program, context);
+  declareHistory(program, context);
+  declareCompletion(program, context);
 
   try {
     await program.parseAsync(argv);
