@@ -23,6 +23,8 @@ export interface EmulatorCommandOptions {
   latency?: number;
   /** Counted faults queued at start, each `STATUS:COUNT[:RETRY_AFTER]`. */
   faults: string[];
+  /** A service-account key file to trust for FCM v1; generated there when it does not exist. */
+  serviceAccount?: string;
 }
 
 /** The flags as commander hands them over; numbers are still text, checked here. */
@@ -39,6 +41,7 @@ export function toEmulatorOptions(options: Record<string, unknown>): EmulatorCom
         ? undefined
         : readWholeNumber(latency, '--latency', 'give whole milliseconds, e.g. --latency 250'),
     faults: (options.fault as string[] | undefined) ?? [],
+    serviceAccount: text('serviceAccount'),
   };
 }
 
@@ -169,6 +172,26 @@ function printBanner(emulator: RunningEmulator, options: EmulatorCommandOptions,
   );
 }
 
+/** Trusts the key in FILE, writing a new one there first when there is none. */
+async function trustAccountFile(emulator: RunningEmulator, file: string, io: Io): Promise<void> {
+  const { loadOrCreateServiceAccountFile } = await import('../emulator/service-account-file.js');
+  let account;
+  try {
+    account = await loadOrCreateServiceAccountFile(file, emulator.tokenUrl);
+    emulator.trustServiceAccount(account);
+  } catch (error) {
+    await emulator.close();
+    throw new UsageError(
+      (error as Error).message,
+      'give a service-account JSON file, or a new path',
+    );
+  }
+  io.err(
+    `v1: trusting ${account.client_email} (project ${account.project_id}) from ${file}; ` +
+      `send to ${emulator.origin}/v1/projects/${account.project_id}/messages:send\n`,
+  );
+}
+
 function waitForAbort(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) =>
@@ -201,6 +224,9 @@ export async function runEmulator(
     throw explainListenError(error, options.host, options.port);
   });
   printBanner(emulator, options, io);
+  if (options.serviceAccount !== undefined) {
+    await trustAccountFile(emulator, options.serviceAccount, io);
+  }
   for (const spec of devices) {
     const device = emulator.registerDevice(spec);
     io.err(

@@ -6,6 +6,8 @@
  */
 import type { RunningEmulator } from '../emulator/server.js';
 import { startEmulator } from '../emulator/server.js';
+import { createServiceAccount } from '../emulator/service-account.js';
+import { validateServiceAccount } from '../auth/service-account.js';
 import { looksLikeRegistrationId, resolveTargets } from '../engine/targets.js';
 import type { Io } from '../output/streams.js';
 import type { PushMessage } from '../protocols/types.js';
@@ -14,6 +16,7 @@ import { renderInbox } from './inbox.js';
 import type { SendDeps, SendPlan, SendRoute } from './send.js';
 import { conditionRecipient, executeSend, isTopic } from './send.js';
 import type { SendFlags, SendLimits } from './send-input.js';
+import { checkProtocol } from './send-route.js';
 
 /** What `send` read and checked before it saw `--emulator`. */
 export interface EmulatorSendInput {
@@ -47,12 +50,7 @@ export async function runSendOnEmulator(
     if (condition !== undefined) await registerConditionDevice(emulator, condition);
     const recipients =
       condition === undefined ? resolveTargets(targets, ids) : [conditionRecipient(condition)];
-    const route: SendRoute = {
-      protocol: 'legacy',
-      endpoint: emulator.url,
-      apiKey: EMULATOR_KEY,
-      keySource: 'the emulator',
-    };
+    const route = routeTo(emulator, checkProtocol(flags.protocol) ?? 'legacy');
     const plan: SendPlan = { recipients, message, limits, route, writeConfig: false, history };
     return await executeSend(plan, flags, io, deps, {
       json: () => ({ emulator: emulator.origin, inbox: emulator.messages() }),
@@ -63,6 +61,27 @@ export async function runSendOnEmulator(
   } finally {
     await emulator.close();
   }
+}
+
+/**
+ * Legacy with any key, or v1 with a service account made for this run and trusted by the
+ * emulator alone, so the whole OAuth flow runs too.
+ */
+function routeTo(emulator: RunningEmulator, protocol: 'legacy' | 'v1'): SendRoute {
+  if (protocol === 'legacy') {
+    return { protocol, endpoint: emulator.url, apiKey: EMULATOR_KEY, keySource: 'the emulator' };
+  }
+  const key = createServiceAccount({ tokenUri: emulator.tokenUrl });
+  emulator.trustServiceAccount(key);
+  const account = validateServiceAccount(key, "the emulator's service account");
+  return {
+    protocol,
+    endpoint: emulator.origin,
+    projectId: account.projectId,
+    account,
+    accountSource: 'the emulator',
+    cacheTokens: false,
+  };
 }
 
 /**

@@ -32,6 +32,8 @@ export type SendRoute =
       account: ServiceAccount;
       /** Where the account came from, for --verbose. */
       accountSource: string;
+      /** Keep tokens in the cache folder between runs; off for a throwaway emulator's account. */
+      cacheTokens?: boolean;
     };
 
 /** Requests in flight at once when --concurrency is not given. */
@@ -81,6 +83,12 @@ export function chooseRoute(
   };
 }
 
+/** `--protocol`, checked. */
+export function checkProtocol(value: string | undefined): 'legacy' | 'v1' | undefined {
+  if (value === undefined || value === 'legacy' || value === 'v1') return value;
+  throw new UsageError(`invalid --protocol ${JSON.stringify(value)}`, 'use legacy or v1');
+}
+
 /** `--verbose`'s first line: which protocol, and with what, never the secret itself. */
 export function describeRoute(route: SendRoute): string {
   if (route.protocol === 'legacy') {
@@ -109,7 +117,7 @@ export async function createProtocol(
     account: route.account,
     transport: runtime.transport,
     now: runtime.now,
-    cacheDir: cacheDir(io.env),
+    cacheDir: route.cacheTokens === false ? undefined : cacheDir(io.env),
     onWarning: (warning) => io.err(`warning: ${warning}\n`),
   });
   const protocol = createFcmV1Protocol({

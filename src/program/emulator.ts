@@ -13,12 +13,17 @@ export function declareEmulator(program: Command, context: CommandContext): void
     .option('--devices <file>', 'register the devices in this JSON array at start')
     .option('--latency <ms>', 'delay every send request by this many milliseconds')
     .option('--fault <spec>', 'fail the next sends: STATUS:COUNT[:RETRY_AFTER]', collect, [])
+    .option(
+      '--service-account <file>',
+      'trust this key for FCM v1 (a new one is written there if the file does not exist)',
+    )
     .addHelpText(
       'after',
       examples(
         'gcmpush emulator --port 0',
         'gcmpush emulator --key test-key --devices devices.json',
         'gcmpush emulator --fault 503:2:10 --latency 50',
+        'gcmpush emulator --service-account emulator-key.json',
       ),
     )
     .action((options: Record<string, unknown>) =>

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import type { DeviceSpec } from '../../src/emulator/devices.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, parseDocument, runCli } from '../helpers/cli.js';
 
 const KEY = 'AIzaSyE2eTestKey0123456789abcdWXYZ';
 
@@ -61,7 +61,7 @@ async function addName(name: string, id: string) {
 
 async function send(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const run = await runCli(['send', '--json', ...args], { env: { ...env, ...extraEnv } });
-  const document = run.stdout === '' ? undefined : (JSON.parse(run.stdout) as SendDocument);
+  const document = parseDocument<SendDocument>(run);
   return { ...run, document };
 }
 

@@ -31,3 +31,16 @@ export function runCli(
     });
   });
 }
+
+/** stdout as the one JSON document it should hold; a failure shows what the run printed. */
+export function parseDocument<T>(run: CliRun): T | undefined {
+  if (run.stdout === '') return undefined;
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch (error) {
+    throw new Error(
+      `stdout is not one JSON document (${(error as Error).message}); exit ${run.code}\n` +
+        `stdout: ${run.stdout}\nstderr: ${run.stderr}`,
+    );
+  }
+}
