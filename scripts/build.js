@@ -2,14 +2,19 @@
 // loaded only when that command runs, so start-up parses one small file; the heavy dependencies
 // (undici for sending, conf for writing the config) stay out of the paths that do not use them.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end, so a gcmpush process started during a build (a
+// test running while another rebuilds) finds the old bundle or the new one, never half of one.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = `${root}dist`;
+const fresh = mkdtempSync(`${root}.dist-`);
 await build({
   entryPoints: ['src/cli.ts'],
-  outdir: 'dist',
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -29,3 +34,11 @@ await build({
   external: ['undici'],
   logLevel: 'warning',
 });
+const old = `${fresh}-old`;
+try {
+  renameSync(dist, old);
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+}
+renameSync(fresh, dist);
+rmSync(old, { recursive: true, force: true });
