@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { findJsonError } from '../engine/json-error.js';
 import { ConfigError } from '../errors.js';
 
 /** What the config file holds. Unknown keys written by newer versions are kept as they are. */
@@ -218,9 +219,13 @@ function parseConfig(text: string, file: string): ConfigData {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (error) {
+  } catch {
+    // Only the place, never JSON.parse's own message: it quotes the text around the error,
+    // and in this file that text may be the API key or a private key.
+    const place = findJsonError(text);
+    const where = place === undefined ? '' : ` (line ${place.line}, column ${place.column})`;
     throw new ConfigError(
-      `config file ${file} is not valid JSON (${(error as Error).message}); it was left untouched`,
+      `config file ${file} is not valid JSON${where}; it was left untouched`,
       'fix or remove the file by hand, then run the command again',
     );
   }

@@ -1,7 +1,7 @@
 /** The message payload: `--data` and `--notification` read, parsed and checked before sending. */
-import { readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { readStream, stripBom } from '../input.js';
+import { readStream } from '../input.js';
 import { findJsonError } from './json-error.js';
 
 /** GCM's limit on `data` plus `notification`; topic messages get half. */
@@ -20,8 +20,10 @@ export async function readJsonText(
   flag: string,
   stdin: NodeJS.ReadableStream,
 ): Promise<{ text: string; source: string }> {
-  if (value === '-')
-    return { text: await readStream(stdin, `${flag} -`), source: 'standard input' };
+  if (value === '-') {
+    const text = await readStream(stdin, `${flag} -`, MAX_PAYLOAD_FILE_BYTES);
+    return { text, source: 'standard input' };
+  }
   if (!value.startsWith('@')) return { text: value, source: flag };
   const file = value.slice(1);
   let size: number;
@@ -39,9 +41,18 @@ export async function readJsonText(
       `${flag} file ${file} is ${size} bytes; a push payload is at most ${MAX_PAYLOAD_BYTES} bytes`,
     );
   }
+  // Read through the same bound: a FIFO or a device such as /dev/zero reports size 0.
   try {
-    return { text: stripBom(readFileSync(file, 'utf8')), source: file };
+    return {
+      text: await readStream(
+        createReadStream(file),
+        `${flag} file ${file}`,
+        MAX_PAYLOAD_FILE_BYTES,
+      ),
+      source: file,
+    };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read ${flag} file ${file}: ${(error as Error).message}`);
   }
 }
