@@ -40,6 +40,8 @@ export interface SendFlags {
   ndjson: boolean;
   prune: boolean;
   verbose: boolean;
+  /** false with `--no-progress`. */
+  progress: boolean;
 }
 
 /** Fills in the flags commander leaves out when they are not given. */
@@ -54,6 +56,7 @@ export function toSendFlags(options: Record<string, unknown>): SendFlags {
     emulator: flag('emulator'),
     failedOnly: flag('failedOnly'),
     history: options.history !== false,
+    progress: options.progress !== false,
     json: flag('json'),
     ndjson: flag('ndjson'),
     prune: flag('prune'),

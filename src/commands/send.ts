@@ -11,6 +11,7 @@ import { checkTargets, streamRecipients } from '../engine/targets.js';
 import { appendHistory, historyEnabled } from '../history/log.js';
 import { buildHistoryRecord, ResultKeeper, TargetKeeper } from '../history/record.js';
 import { DEFAULT_V1_ORIGIN } from '../protocols/fcm-v1.js';
+import { SendProgress, wantsProgress } from '../output/progress.js';
 import type { Io } from '../output/streams.js';
 import { formatRequest, formatResponse } from '../output/verbose.js';
 import type { PushMessage, Recipient } from '../protocols/types.js';
@@ -39,6 +40,8 @@ export interface SendDeps {
 /** A send whose every input has been read and checked. */
 export interface SendPlan {
   recipients: Iterable<Recipient> | AsyncIterable<Recipient>;
+  /** How many recipients, for the progress bar; default: the array's length, else no bar. */
+  total?: number;
   message: PushMessage;
   limits: SendLimits;
   route: SendRoute;
@@ -68,7 +71,7 @@ export async function runSendCommand(flags: SendFlags, io: Io, deps: SendDeps): 
         deps,
       );
     }
-    const { toTopic } = await checkSource(source, ids);
+    const { count, toTopic } = await checkSource(source, ids);
     const message = await input.readMessage(toTopic || condition !== undefined);
     const route = chooseRoute({ ...flags, protocol: input.protocol }, io.env, deps.store);
     const recipients =
@@ -76,7 +79,15 @@ export async function runSendCommand(flags: SendFlags, io: Io, deps: SendDeps): 
         ? [conditionRecipient(condition as string)]
         : streamRecipients(noting(source.read(), given), ids);
     const history = { targets: given, condition };
-    const plan: SendPlan = { recipients, message, limits, route, writeConfig: true, history };
+    const plan: SendPlan = {
+      recipients,
+      total: count,
+      message,
+      limits,
+      route,
+      writeConfig: true,
+      history,
+    };
     return await executeSend(plan, flags, io, deps);
   } finally {
     await source?.close();
@@ -209,7 +220,9 @@ export async function executeSend(
   deps: SendDeps,
   extras: SendExtras = {},
 ): Promise<number> {
-  const output = createSendOutput(flags, io, {
+  const progress = createProgress(plan, flags, io, deps);
+  const guarded = progress?.guard(io) ?? io;
+  const output = createSendOutput(flags, guarded, {
     protocol: plan.route.protocol,
     dryRun: plan.message.dryRun === true,
   });
@@ -224,8 +237,9 @@ export async function executeSend(
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const kept = new ResultKeeper();
-  const report = await deliver(plan, flags, io, deps, {
+  const report = await deliver(plan, flags, guarded, deps, {
     ...output,
+    progress,
     onResult: (result) => {
       kept.note(result);
       onResult(result);
@@ -264,12 +278,27 @@ export async function executeSend(
   return exitCodeFor(report);
 }
 
+/** The bar for this send, or undefined where none may show (see `wantsProgress`). */
+function createProgress(plan: SendPlan, flags: SendFlags, io: Io, deps: SendDeps) {
+  const total = plan.total ?? (Array.isArray(plan.recipients) ? plan.recipients.length : undefined);
+  if (total === undefined || !wantsProgress(flags, io.stderrIsTTY)) return undefined;
+  return new SendProgress({ total, io, now: deps.now ?? Date.now });
+}
+
+/** How `deliver` reports: results to the output, counts to the bar if there is one. */
+interface DeliveryOutput {
+  ordered: boolean;
+  keepResults: boolean;
+  onResult: (result: RecipientResult) => void;
+  progress?: SendProgress;
+}
+
 async function deliver(
   plan: SendPlan,
   flags: SendFlags,
   io: Io,
   deps: SendDeps,
-  output: { ordered: boolean; keepResults: boolean; onResult: (result: RecipientResult) => void },
+  output: DeliveryOutput,
 ): Promise<SendReport> {
   const concurrency = plan.limits.concurrency ?? DEFAULT_CONCURRENCY[plan.route.protocol];
   const now = deps.now ?? Date.now;
@@ -278,7 +307,10 @@ async function deliver(
     connections: concurrency,
     http2: plan.route.protocol === 'v1',
   });
+  const { progress } = output;
   try {
+    // Before the credentials too: fetching an access token is part of what can be slow.
+    await progress?.begin(deps.signal);
     const protocol = await createProtocol(plan.route, plan.message, { transport, now, io });
     const events = createEvents(flags, io);
     events.result = output.onResult;
@@ -299,9 +331,11 @@ async function deliver(
         random: deps.random ?? Math.random,
         signal: deps.signal,
       },
-      events,
+      progress?.watch(events) ?? events,
     );
   } finally {
+    // Cleared here, before anything else is printed: the table's end and the summary follow.
+    progress?.stop();
     await transport.close();
   }
 }

@@ -39,13 +39,12 @@ export function declareSend(program: Command, context: CommandContext): void {
     .option('--again <send-id>', 'repeat a send from the history (see `gcmpush history`)')
     .option('--failed-only', 'with --again: only to the recipients that failed')
     .option('--no-history', 'do not record this send in the history')
+    .option('--no-progress', 'do not show a progress bar')
     .option('--verbose', 'print each request and response to stderr, key redacted')
     .addHelpText(
       'after',
       examples(
         "gcmpush send --to phone1 --title Hello --body 'It works'",
-        `gcmpush send --all --data '{"kind":"sync"}' --json`,
-        'gcmpush send --to-file ids.txt --data @payload.json --prune',
         `gcmpush send --emulator --to phone1 --data '{"msg":"hi"}'`,
         'gcmpush send --again 01a23eed --failed-only',
       ),
