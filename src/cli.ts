@@ -38,7 +38,9 @@ Environment:
   GCMPUSH_CACHE_DIR    folder of cached OAuth tokens (default ~/.cache/gcmpush on Linux)
   GCMPUSH_DATA_DIR     folder of the send history (default ~/.local/share/gcmpush on Linux)
   GCMPUSH_NO_HISTORY   set to 1 to record no sends in the history
-  NO_COLOR             turn colour off`;
+  NO_COLOR             turn colour off
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+                       proxy for requests to the push service (and which hosts skip it)`;
 
 async function main(argv: string[]): Promise<number> {
   // The version is asked for by scripts in loops: answer it before loading anything else.

@@ -57,8 +57,7 @@ export function declareCompletion(program: Command, context: CommandContext): vo
       'after',
       examples(
         'gcmpush completion bash > ~/.local/share/bash-completion/completions/gcmpush',
-        "echo 'source <(gcmpush completion bash)' >> ~/.bashrc",
-        "echo 'source <(gcmpush completion zsh)' >> ~/.zshrc",
+        'gcmpush completion zsh > ~/.zfunc/_gcmpush',
         'gcmpush completion fish > ~/.config/fish/completions/gcmpush.fish',
       ),
     )

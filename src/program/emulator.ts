@@ -21,9 +21,8 @@ export function declareEmulator(program: Command, context: CommandContext): void
       'after',
       examples(
         'gcmpush emulator --port 0',
-        'gcmpush emulator --key test-key --devices devices.json',
-        'gcmpush emulator --fault 503:2:10 --latency 50',
-        'gcmpush emulator --service-account emulator-key.json',
+        'gcmpush emulator --key test-key --devices devices.json --fault 503:2:10',
+        'gcmpush emulator --service-account emulator-key.json --latency 50',
       ),
     )
     .action((options: Record<string, unknown>) =>

@@ -15,7 +15,6 @@ export function declareHistory(program: Command, context: CommandContext): void 
       examples(
         'gcmpush history',
         'gcmpush history -n 5 --json',
-        'gcmpush history show 0193a5f2-7c1e',
         'gcmpush send --again 0193a5f2-7c1e --failed-only',
       ),
     )

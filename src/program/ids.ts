@@ -5,7 +5,17 @@ import { examples, type CommandContext } from './context.js';
 export function declareIds(program: Command, context: CommandContext): void {
   const { run, io, store } = context;
   const commands = () => import('../commands/ids.js');
-  const ids = program.command('ids').description('manage named registration IDs');
+  const ids = program
+    .command('ids')
+    .description('manage named registration IDs')
+    .addHelpText(
+      'after',
+      examples(
+        "gcmpush ids add phone1 'cXk2_9aB3dE:APA91b…'",
+        'gcmpush ids list',
+        'gcmpush ids rename phone1 pixel8',
+      ),
+    );
   ids
     .command('add <name> <registration-id>')
     .description('store a registration ID under a name')
