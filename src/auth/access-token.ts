@@ -3,6 +3,7 @@
  * token_uri, kept in memory and in a cache file so a run of sends, and the next run, reuse it.
  */
 import { AuthError } from '../errors.js';
+import { clipServerText, describeStatus } from '../protocols/json.js';
 import type { HttpResponse, Transport } from '../transport/http.js';
 import { NetworkError } from '../transport/http.js';
 import { createAssertion, FCM_SCOPE } from './jwt.js';
@@ -148,7 +149,7 @@ function readTokenResponse(
 ): CachedToken {
   const { url, clientEmail, started } = context;
   const status = response.status;
-  const statusLine = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const statusLine = describeStatus(response);
   // 429 and 5xx are the endpoint's own trouble: the engine retries them like a failed send.
   if (status === 429 || status >= 500) {
     throw new NetworkError(`token endpoint ${url} answered ${statusLine}`);
@@ -193,7 +194,7 @@ function parseTokenAnswer(body: string): { accessToken: string; lifetimeMs: numb
     return 'an answer without a usable "access_token"';
   }
   const tokenType = fields.token_type;
-  if (tokenType !== undefined && String(tokenType).toLowerCase() !== 'bearer') {
+  if (tokenType !== undefined && (typeof tokenType !== 'string' || !/^bearer$/i.test(tokenType))) {
     return 'a token that is not a Bearer token';
   }
   const seconds = readSeconds(fields.expires_in);
@@ -220,13 +221,8 @@ function describeOAuthError(body: string): string | undefined {
   if (typeof answer !== 'object' || answer === null) return undefined;
   const { error, error_description: description } = answer as Record<string, unknown>;
   if (typeof error !== 'string' || error === '') return undefined;
-  const code = clipLine(error, 60);
+  const code = clipServerText(error, 60);
   return typeof description === 'string' && description.trim() !== ''
-    ? `${code} (${clipLine(description, 200)})`
+    ? `${code} (${clipServerText(description)})`
     : code;
-}
-
-function clipLine(text: string, width: number): string {
-  const line = (text.trim().split(/\r?\n/, 1)[0] ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }

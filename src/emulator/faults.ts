@@ -1,6 +1,7 @@
 /**
- * Scripted transport faults: the next N send requests answer with an error status, wait, or
- * lose their connection. They queue in order of arrival and never touch control requests.
+ * Scripted transport faults: the next N send requests answer with an error status, wait, lose
+ * their connection, get a cut-off answer, or get an HTML page in place of the service's. They
+ * queue in order of arrival and never touch control requests.
  */
 import {
   accept,
@@ -30,13 +31,33 @@ export type FaultSpec =
   | {
       /** How many send requests lose their connection halfway through the response body. */
       drop: number;
+    }
+  | {
+      /**
+       * How many send requests are served, but answered with only the first half of the body,
+       * sent as if complete: a correct Content-Length and a clean end, JSON cut mid-value.
+       */
+      truncate: number;
+    }
+  | {
+      /**
+       * How many send requests get 200 with an HTML page instead of reaching the service, as
+       * from a captive portal or a misrouted proxy; nothing is delivered.
+       */
+      html: number;
     };
 
 /** What the server does to the one request that took a fault. */
 export type FaultAction =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'latency'; ms: number }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  | { kind: 'truncate' }
+  | { kind: 'html' };
+
+/** The faults that are just a count of requests: `{"drop": 2}`. */
+const COUNTED_KINDS = ['drop', 'truncate', 'html'] as const;
+type CountedKind = (typeof COUNTED_KINDS)[number];
 
 /** A fault that answers in place of the service. */
 export type StatusFault = Extract<FaultAction, { kind: 'status' }>;
@@ -102,12 +123,14 @@ function parseLatencyFault(value: JsonObject): Parsed<FaultSpec> {
 const SHAPES = [
   { key: 'status', fields: ['status', 'count', 'retry_after'] },
   { key: 'latency_ms', fields: ['latency_ms', 'count'] },
-  { key: 'drop', fields: ['drop'] },
+  ...COUNTED_KINDS.map((key) => ({ key, fields: [key] })),
 ] as const;
 
-/** Checks a fault from `POST /emulator/faults`: exactly one of the three shapes. */
+/** Checks a fault from `POST /emulator/faults`: exactly one of the shapes. */
 export function parseFaultSpec(value: unknown): Parsed<FaultSpec> {
-  const usage = 'send {"status", "count", "retry_after"?}, {"latency_ms", "count"} or {"drop"}';
+  const usage =
+    'send {"status", "count", "retry_after"?}, {"latency_ms", "count"}, {"drop"}, ' +
+    '{"truncate"} or {"html"}';
   if (!isJsonObject(value)) return refuse(`a fault must be a JSON object; ${usage}`);
   const shapes = SHAPES.filter((shape) => value[shape.key] !== undefined);
   const shape = shapes[0];
@@ -116,8 +139,19 @@ export function parseFaultSpec(value: unknown): Parsed<FaultSpec> {
   if (unknown.length > 0) return refuse(`unknown fault field "${unknown[0]}"; ${usage}`);
   if (shape.key === 'status') return parseStatusFault(value);
   if (shape.key === 'latency_ms') return parseLatencyFault(value);
-  const drop = parseCount(value.drop, 'drop');
-  return drop.ok ? accept({ drop: drop.value }) : drop;
+  const count = parseCount(value[shape.key], shape.key);
+  return count.ok ? accept(countedFault(shape.key, count.value)) : count;
+}
+
+function countedFault(kind: CountedKind, count: number): FaultSpec {
+  return { [kind]: count } as FaultSpec;
+}
+
+/** The kind and count of a fault that is only a count, such as `{"drop": 2}`. */
+function readCounted(spec: FaultSpec): { kind: CountedKind; count: number } | undefined {
+  const counts = spec as Partial<Record<CountedKind, number>>;
+  const kind = COUNTED_KINDS.find((name) => counts[name] !== undefined);
+  return kind === undefined ? undefined : { kind, count: counts[kind] as number };
 }
 
 /**
@@ -147,11 +181,11 @@ function describeAction(spec: FaultSpec): FaultAction {
       : { kind: 'status', status: spec.status, retryAfter: spec.retry_after };
   }
   if ('latency_ms' in spec) return { kind: 'latency', ms: spec.latency_ms };
-  return { kind: 'drop' };
+  return { kind: (readCounted(spec) as { kind: CountedKind }).kind };
 }
 
 function countOf(spec: FaultSpec): number {
-  return 'drop' in spec ? spec.drop : spec.count;
+  return 'count' in spec ? spec.count : (readCounted(spec)?.count ?? 0);
 }
 
 /** Faults waiting for send requests, first in, first out. */
@@ -180,8 +214,11 @@ export class FaultQueue {
 
   /** Pending faults with their counts lowered to the uses left. */
   list(): FaultSpec[] {
-    return this.queue.map(({ spec, remaining }) =>
-      'drop' in spec ? { drop: remaining } : { ...spec, count: remaining },
-    );
+    return this.queue.map(({ spec, remaining }) => {
+      const counted = readCounted(spec);
+      return counted === undefined
+        ? { ...spec, count: remaining }
+        : countedFault(counted.kind, remaining);
+    });
   }
 }

@@ -40,6 +40,18 @@ export function replyErrorPage(status: number, headers: Record<string, string> =
 }
 
 /**
+ * What a captive portal or a misrouted proxy answers in place of the service: 200 and an HTML
+ * page, which a client must not take for the service's answer.
+ */
+export function replyPortalPage(): Reply {
+  const body =
+    '<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>\n' +
+    '<body><h1>Sign in to the network</h1><p>Accept the terms of use to go online.</p>' +
+    '</body></html>\n';
+  return { status: 200, headers: { 'content-type': HTML_TYPE }, body };
+}
+
+/**
  * Reads the whole body as UTF-8, or resolves `undefined` once it passes `limit` bytes. Past the
  * limit the rest is discarded as it arrives rather than kept, so memory stays bounded.
  */
@@ -69,6 +81,11 @@ export function writeReply(response: ServerResponse, reply: Reply): void {
   response.end(body);
 }
 
+/** The first half of the body's bytes, at least one; it may end inside a UTF-8 sequence. */
+function cutInHalf(body: Buffer): Buffer {
+  return body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+}
+
 /**
  * Sends the headers and the first half of the body, then destroys the socket: the client sees
  * a connection lost mid-response, as when a proxy or the network fails.
@@ -76,6 +93,15 @@ export function writeReply(response: ServerResponse, reply: Reply): void {
 export function writeReplyHalf(response: ServerResponse, reply: Reply): void {
   const body = Buffer.from(reply.body, 'utf8');
   response.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
-  const half = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
-  response.write(half, () => response.destroy());
+  response.write(cutInHalf(body), () => response.destroy());
+}
+
+/**
+ * Sends the first half of the body as if it were all of it, with a Content-Length to match:
+ * the connection ends cleanly and only the body shows that something was lost.
+ */
+export function writeReplyCut(response: ServerResponse, reply: Reply): void {
+  const half = cutInHalf(Buffer.from(reply.body, 'utf8'));
+  response.writeHead(reply.status, { ...reply.headers, 'content-length': String(half.length) });
+  response.end(half);
 }

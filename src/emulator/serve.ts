@@ -10,8 +10,10 @@ import {
   readBody,
   replyErrorPage,
   replyJson,
+  replyPortalPage,
   replyText,
   writeReply,
+  writeReplyCut,
   writeReplyHalf,
   type Reply,
 } from './http.js';
@@ -71,13 +73,26 @@ async function serveWithFault(
   const fault = context.state.faults.take();
   const delay = context.latencyMs + (fault?.kind === 'latency' ? fault.ms : 0);
   if (delay > 0) await sleep(delay, undefined, { signal: context.closing });
-  // A status fault stands for a front end that failed before the request reached the service,
-  // so nothing is delivered. A drop happens after the work: delivered, but the answer is lost.
-  const replyFault = match.route.replyFault ?? replyFaultPage;
-  const reply = fault?.kind === 'status' ? replyFault(fault) : match.handler(request);
+  const reply = answerUnder(fault, match, request);
   if (fault?.kind === 'drop') writeReplyHalf(response, reply);
+  else if (fault?.kind === 'truncate') writeReplyCut(response, reply);
   else writeReply(response, reply);
   return { status: reply.status, ...(fault === undefined ? {} : { fault: fault.kind }) };
+}
+
+/**
+ * Status and html faults stand for a front end that answered before the request reached the
+ * service, so nothing is delivered. Drop and truncate happen after the work: delivered, but
+ * the answer is lost or mangled on its way back.
+ */
+function answerUnder(
+  fault: FaultAction | undefined,
+  match: { route: Route; handler: RouteHandler },
+  request: RouteRequest,
+): Reply {
+  if (fault?.kind === 'status') return (match.route.replyFault ?? replyFaultPage)(fault);
+  if (fault?.kind === 'html') return replyPortalPage();
+  return match.handler(request);
 }
 
 async function serveRequest(

@@ -3,6 +3,7 @@
  * field violations and an APNs reason among its details (protocol.md 2.7). Front ends also
  * answer with HTML or plain text; those are described by their status alone.
  */
+import { clipServerText } from './json.js';
 
 const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 
@@ -28,7 +29,7 @@ export function parseV1Error(body: string): V1Error | undefined {
   const fields = error as Record<string, unknown>;
   const parsed: V1Error = {
     message: stringOrUndefined(fields.message),
-    status: stringOrUndefined(fields.status),
+    status: codeOrUndefined(fields.status),
     violations: [],
   };
   for (const detail of Array.isArray(fields.details) ? fields.details : []) {
@@ -41,7 +42,7 @@ function readErrorDetail(detail: unknown, parsed: V1Error): void {
   if (typeof detail !== 'object' || detail === null) return;
   const fields = detail as Record<string, unknown>;
   const type = stringOrUndefined(fields['@type']) ?? '';
-  if (type === FCM_ERROR_TYPE) parsed.errorCode ??= stringOrUndefined(fields.errorCode);
+  if (type === FCM_ERROR_TYPE) parsed.errorCode ??= codeOrUndefined(fields.errorCode);
   if (type.endsWith('.ApnsError')) parsed.apnsReason ??= stringOrUndefined(fields.reason);
   const violations = Array.isArray(fields.fieldViolations) ? fields.fieldViolations : [];
   for (const violation of violations) {
@@ -62,21 +63,21 @@ export function describeError(parsed: V1Error): string | undefined {
   }
   if (parsed.apnsReason !== undefined) parts.push(`APNs: ${parsed.apnsReason}`);
   const text = parts.filter((part) => part !== '').join('; ');
-  return text === '' ? undefined : clipLine(text);
+  return text === '' ? undefined : clipServerText(text);
 }
 
 /** A plain-text body's first line; HTML error pages from front ends say nothing useful. */
 export function describeBody(body: string): string | undefined {
   const text = body.trim();
   if (text === '' || text.startsWith('<')) return undefined;
-  return clipLine(text);
-}
-
-function clipLine(text: string): string {
-  const line = (text.trim().split(/\r?\n/, 1)[0] ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return clipServerText(text);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Status names and error codes are UPPER_SNAKE words; anything else is shown nowhere. */
+function codeOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(value) ? value : undefined;
 }

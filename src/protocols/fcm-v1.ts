@@ -9,6 +9,7 @@ import { parseRetryAfter } from '../transport/retry.js';
 import type { V1Error } from './fcm-v1-error.js';
 import { describeBody, describeError, parseV1Error } from './fcm-v1-error.js';
 import { buildV1Message } from './fcm-v1-message.js';
+import { describeStatus, isUsableId } from './json.js';
 import type { BatchOutcome, Protocol, PushMessage, Recipient } from './types.js';
 
 export { buildV1Message, convertV1Data } from './fcm-v1-message.js';
@@ -191,8 +192,7 @@ export function readV1Response(
   const serverSays = parsed === undefined ? describeBody(response.body) : describeError(parsed);
   const status = parsed?.errorCode ?? parsed?.status;
   const verdict = classify(parsed, response.status);
-  const statusText = response.statusText ? ` ${response.statusText}` : '';
-  const statusLine = `HTTP ${response.status}${statusText}`;
+  const statusLine = describeStatus(response);
   if (verdict.kind === 'recipient') {
     const { error, retriable } = verdict;
     const detail = serverSays ?? statusLine;
@@ -221,8 +221,8 @@ function classify(parsed: V1Error | undefined, httpStatus: number): Verdict {
   );
   for (const key of keys) {
     if (key === 'INVALID_ARGUMENT' || key === '400') return classifyInvalid(parsed);
-    const verdict = VERDICTS[key];
-    if (verdict !== undefined) return verdict;
+    // Own keys only: a server's "__proto__" or "constructor" is no verdict.
+    if (Object.hasOwn(VERDICTS, key)) return VERDICTS[key] as Verdict;
   }
   if (httpStatus >= 400 && httpStatus < 500) return recipient('InvalidRequest');
   return request(httpStatus >= 500 ? 'server' : 'unexpected');
@@ -259,7 +259,7 @@ function readSuccess(body: string): BatchOutcome {
     answer = undefined;
   }
   const name = (answer as { name?: unknown } | null | undefined)?.name;
-  if (typeof name === 'string' && name !== '') {
+  if (typeof name === 'string' && isUsableId(name)) {
     return { kind: 'results', results: [{ ok: true, messageId: name }] };
   }
   const what =

@@ -4,7 +4,7 @@
  */
 import type { HttpRequest, HttpResponse } from '../transport/http.js';
 import { parseRetryAfter } from '../transport/retry.js';
-import { idToString, parseJsonExact } from './json.js';
+import { clipServerText, describeStatus, idToString, isUsableId, parseJsonExact } from './json.js';
 import type { BatchOutcome, Protocol, PushMessage, Recipient, RecipientOutcome } from './types.js';
 
 export const DEFAULT_LEGACY_ENDPOINT = 'https://fcm.googleapis.com/fcm/send';
@@ -12,6 +12,19 @@ export const MAX_REGISTRATION_IDS = 1000;
 
 /** Per-ID errors the service asks senders to retry with back-off. */
 const RETRIABLE_ERRORS = new Set(['Unavailable', 'InternalServerError']);
+/** Legacy error codes are words such as `NotRegistered`; anything else is no error code. */
+const ERROR_CODE = /^[A-Za-z][\w.-]{0,99}$/;
+/**
+ * The client's own names for whole-request failures, which pick the exit code: a result that
+ * claims one (`Interrupted`) must not pass for the client's own verdict.
+ */
+const CLIENT_ERRORS = new Set([
+  'Unauthorized',
+  'InvalidRequest',
+  'Unreachable',
+  'InvalidResponse',
+  'Interrupted',
+]);
 
 /** The message fields of the JSON body, everything but the target, in the wire's names. */
 export function buildLegacyFields(message: PushMessage): Record<string, unknown> {
@@ -68,9 +81,9 @@ export function readLegacyResponse(
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
   const status = response.status;
   if (status === 200) return readResults(response.body, recipients, retryAfterMs);
-  const statusLine = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const statusLine = describeStatus(response);
   if (status === 400) {
-    const reason = firstLine(response.body);
+    const reason = clipServerText(response.body);
     return {
       kind: 'failed',
       error: 'InvalidRequest',
@@ -121,7 +134,7 @@ function readResults(
     if (outcome === undefined) return invalid(`result ${index + 1} has no message_id or error`);
     outcomes.push(outcome);
   }
-  const multicastId = idToString(parsed.multicast_id);
+  const multicastId = readUsableId(parsed.multicast_id);
   return { kind: 'results', results: outcomes, multicastId, retryAfterMs };
 }
 
@@ -129,16 +142,23 @@ function readResult(
   entry: Record<string, unknown>,
   recipient: Recipient | undefined,
 ): RecipientOutcome | undefined {
-  const messageId = idToString(entry.message_id);
+  const messageId = readUsableId(entry.message_id);
   if (messageId !== undefined) {
-    const canonical = entry.registration_id;
-    const changed = typeof canonical === 'string' && canonical !== recipient?.registrationId;
+    // A canonical ID that could not be stored as it is gets dropped, not the accepted message.
+    const canonical = typeof entry.registration_id === 'string' ? entry.registration_id : '';
+    const changed = isUsableId(canonical) && canonical !== recipient?.registrationId;
     return changed ? { ok: true, messageId, canonicalId: canonical } : { ok: true, messageId };
   }
-  if (typeof entry.error === 'string' && entry.error !== '') {
-    return { ok: false, error: entry.error, retriable: RETRIABLE_ERRORS.has(entry.error) };
+  const error = entry.error;
+  if (typeof error === 'string' && ERROR_CODE.test(error) && !CLIENT_ERRORS.has(error)) {
+    return { ok: false, error, retriable: RETRIABLE_ERRORS.has(error) };
   }
   return undefined;
+}
+
+function readUsableId(value: unknown): string | undefined {
+  const id = idToString(value);
+  return id !== undefined && isUsableId(id) ? id : undefined;
 }
 
 function invalid(what: string): BatchOutcome {
@@ -152,9 +172,4 @@ function invalid(what: string): BatchOutcome {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split(/\r?\n/, 1)[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
