@@ -6,7 +6,7 @@
  */
 import type { BatchOutcome, Protocol, Recipient, RecipientOutcome } from '../protocols/types.js';
 import type { HttpRequest, HttpResponse, Transport } from '../transport/http.js';
-import { failedBeforeSending, sendOnce } from './exchange.js';
+import { failedBeforeSending, InFlight, sendOnce } from './exchange.js';
 import { Limit } from './limit.js';
 import { retryDelay } from '../transport/retry.js';
 import { OrderedEmitter, RecipientWindow } from './window.js';
@@ -92,7 +92,8 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const ORDERED_WINDOW = 50_000;
 
 type Failure = RecipientOutcome & { ok: false };
-type Pending = { recipient: Recipient; last?: Failure };
+/** A recipient on its way: how many requests have carried it, and what the last one said. */
+type Pending = { recipient: Recipient; attempts: number; last?: Failure };
 
 export async function runSend(
   recipients: Iterable<Recipient> | AsyncIterable<Recipient>,
@@ -102,13 +103,16 @@ export async function runSend(
   events: SendEvents = {},
 ): Promise<SendReport> {
   const run = new SendRun(protocol, options, runtime, events);
-  await run.consume(recipients);
+  try {
+    await run.consume(recipients);
+  } finally {
+    run.close();
+  }
   return run.report();
 }
 
 class SendRun {
   private readonly results: RecipientResult[] = [];
-  private readonly attempts = new Map<number, number>();
   private readonly multicastIds: string[] = [];
   private readonly errors = new Set<string>();
   private readonly limit: Limit;
@@ -116,6 +120,7 @@ class SendRun {
   private readonly emitter: OrderedEmitter<RecipientResult> | undefined;
   private readonly deadline: number;
   private readonly keepResults: boolean;
+  private readonly inFlight: InFlight;
   private counts = { total: 0, success: 0, failure: 0, canonicalIds: 0 };
   private timedOut = false;
 
@@ -128,6 +133,7 @@ class SendRun {
     this.limit = new Limit(options.concurrency);
     this.deadline = runtime.now() + options.timeoutMs;
     this.keepResults = options.keepResults ?? true;
+    this.inFlight = new InFlight(runtime.signal);
     const inFlight = options.concurrency * protocol.maxBatch * 2;
     this.window = new RecipientWindow(
       options.window ?? (options.ordered ? Math.max(ORDERED_WINDOW, inFlight) : inFlight),
@@ -143,7 +149,9 @@ class SendRun {
     const launch = async (batch: Recipient[]) => {
       await this.window.acquire(batch.length, this.runtime.signal);
       const stop = this.stopReason();
-      if (stop !== undefined) return batch.forEach((recipient) => this.finish(recipient, stop));
+      if (stop !== undefined) {
+        return batch.forEach((recipient) => this.finish({ recipient, attempts: 0 }, stop));
+      }
       const delivery = this.deliver(batch).finally(() => active.delete(delivery));
       active.add(delivery);
     };
@@ -162,7 +170,7 @@ class SendRun {
 
   /** Sends one batch until every recipient in it has a final result. */
   private async deliver(batch: Recipient[]): Promise<void> {
-    let pending: Pending[] = batch.map((recipient) => ({ recipient }));
+    let pending: Pending[] = batch.map((recipient) => ({ recipient, attempts: 0 }));
     for (let attempt = 1; ; attempt++) {
       const { retry, retryAfterMs } = await this.attempt(pending);
       if (retry.length === 0) return;
@@ -198,12 +206,12 @@ class SendRun {
   /** One request for `pending`; returns those that should be tried again. */
   private async attempt(pending: Pending[]) {
     const recipients = pending.map((entry) => entry.recipient);
-    this.countAttempt(recipients);
+    countAttempt(pending);
     const sent = await this.limit.run(() => this.post(recipients));
     let outcome = sent.outcome;
     // An expired OAuth token: fetch a fresh one and send once more; a second 401 is final.
     if (outcome.kind === 'failed' && outcome.refreshable && sent.request !== undefined) {
-      outcome = await this.resendWithFreshCredentials(sent.request, recipients);
+      outcome = await this.resendWithFreshCredentials(sent.request, pending, recipients);
     }
     const retry: Pending[] = [];
     if (outcome.kind === 'failed') {
@@ -215,24 +223,32 @@ class SendRun {
         retriable: false,
       };
       if (outcome.retriable && !this.pastDeadline()) {
-        retry.push(...pending.map((entry) => ({ ...entry, last })));
+        for (const entry of pending) entry.last = last;
+        retry.push(...pending);
       } else {
         if (outcome.retriable) this.timedOut = true;
-        pending.forEach((entry) => this.finish(entry.recipient, last));
+        pending.forEach((entry) => this.finish(entry, last));
       }
       return { retry, retryAfterMs: outcome.retryAfterMs };
     }
     if (outcome.multicastId !== undefined) this.multicastIds.push(outcome.multicastId);
-    outcome.results.forEach((result, index) => {
+    const { results } = outcome;
+    for (let index = 0; index < results.length; index++) {
+      const result = results[index] as RecipientOutcome;
       const entry = pending[index] as Pending;
-      if (!result.ok && result.retriable) retry.push({ ...entry, last: result });
-      else this.finish(entry.recipient, result);
-    });
+      if (result.ok || !result.retriable) {
+        this.finish(entry, result);
+      } else {
+        entry.last = result;
+        retry.push(entry);
+      }
+    }
     return { retry, retryAfterMs: outcome.retryAfterMs };
   }
 
   private async resendWithFreshCredentials(
     failed: HttpRequest,
+    pending: Pending[],
     recipients: Recipient[],
   ): Promise<BatchOutcome> {
     try {
@@ -240,14 +256,8 @@ class SendRun {
     } catch (error) {
       return failedBeforeSending(error);
     }
-    this.countAttempt(recipients);
+    countAttempt(pending);
     return (await this.limit.run(() => this.post(recipients))).outcome;
-  }
-
-  private countAttempt(recipients: Recipient[]) {
-    for (const recipient of recipients) {
-      this.attempts.set(recipient.index, (this.attempts.get(recipient.index) ?? 0) + 1);
-    }
   }
 
   /** One request and what it came to; `request` is undefined when none could be built. */
@@ -270,6 +280,7 @@ class SendRun {
       timeoutMs: this.options.timeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       onResponse: this.events.response,
+      inFlight: this.inFlight,
     });
     return { outcome, request };
   }
@@ -295,16 +306,12 @@ class SendRun {
     for (const entry of entries) {
       const last: Failure = entry.last ?? { ok: false, error: 'Unreachable', retriable: false };
       const error = interrupted ? 'Interrupted' : last.error;
-      this.finish(entry.recipient, { ...last, error, detail });
+      this.finish(entry, { ...last, error, detail });
     }
   }
 
-  private finish(
-    recipient: Recipient,
-    outcome: RecipientOutcome | { error: string; detail: string },
-  ) {
-    const attempts = this.attempts.get(recipient.index) ?? 0;
-    this.attempts.delete(recipient.index);
+  private finish(entry: Pending, outcome: RecipientOutcome | { error: string; detail: string }) {
+    const { recipient, attempts } = entry;
     const result: RecipientResult =
       'ok' in outcome && outcome.ok
         ? { recipient, ok: true, messageId: outcome.messageId, attempts }
@@ -337,6 +344,10 @@ class SendRun {
     this.events.result?.(result);
   }
 
+  close(): void {
+    this.inFlight.close();
+  }
+
   report(): SendReport {
     const { total, success, failure } = this.counts;
     if (success + failure !== total) {
@@ -351,6 +362,10 @@ class SendRun {
       interrupted: this.errors.has('Interrupted'),
     };
   }
+}
+
+function countAttempt(pending: Pending[]) {
+  for (const entry of pending) entry.attempts++;
 }
 
 /** `Unavailable` or `HTTP 503 Service Unavailable`: what the last attempt of these came to. */
