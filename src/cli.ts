@@ -9,6 +9,7 @@ import { processIo } from './output/streams.js';
 import { declareAccount } from './program/account.js';
 import { declareCompletion } from './program/completion.js';
 import type { CommandContext } from './program/context.js';
+import { declareDoctor } from './program/doctor.js';
 import { declareEmulator } from './program/emulator.js';
 import { declareHistory } from './program/history.js';
 import { declareIds } from './program/ids.js';
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   declareEmulator(program, context);
   declareHistory(program, context);
   declareCompletion(program, context);
+  declareDoctor(program, context);
 
   try {
     await program.parseAsync(argv);
