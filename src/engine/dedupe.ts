@@ -19,8 +19,9 @@ export class DedupeSet {
   /** Adds `id`; false when it was there already. */
   add(id: string): boolean {
     if (this.exact !== undefined) {
-      if (this.exact.has(id)) return false;
-      this.exact.add(id);
+      // One lookup instead of has() then add(): the size tells whether it was new.
+      const before = this.exact.size;
+      if (this.exact.add(id).size === before) return false;
       if (this.exact.size > this.exactLimit) this.switchToHashes();
       return true;
     }

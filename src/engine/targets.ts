@@ -1,6 +1,5 @@
 /** Turning `--to`, `--all` and `--to-file` into the list of recipients of one send. */
 import { UsageError } from '../errors.js';
-import { hasControlCharacters } from '../input.js';
 import type { Recipient } from '../protocols/types.js';
 import { DedupeSet } from './dedupe.js';
 import { suggestNames } from './suggest.js';
@@ -33,10 +32,58 @@ export async function* targetsOfLines(
 ): AsyncGenerator<string> {
   let first = true;
   for await (const raw of lines) {
-    const line = (first ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    const target = targetOfLine(raw, first);
     first = false;
-    if (line !== '' && !line.startsWith('#')) yield line;
+    if (target !== undefined) yield target;
   }
+}
+
+/** The target on one line of a file; undefined for a blank line or a `#` comment. */
+export function targetOfLine(raw: string, first: boolean): string | undefined {
+  const line = (first && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).trim();
+  return line === '' || line.startsWith('#') ? undefined : line;
+}
+
+/**
+ * A target list that can also be read a chunk at a time. A million targets checked one `await`
+ * at a time cost more than the checks themselves; `checkTargets` reads these by the chunk.
+ */
+export interface ChunkedTargets extends AsyncIterable<string> {
+  chunks(): AsyncIterable<readonly string[]>;
+}
+
+/** Targets from a source of chunks, readable both ways. */
+export function chunkedTargets(chunks: () => AsyncIterable<readonly string[]>): ChunkedTargets {
+  return { chunks, [Symbol.asyncIterator]: () => eachOf(chunks()) };
+}
+
+/**
+ * The items of the chunks one at a time. A plain iterator rather than an async generator: the
+ * send pass already goes through two generators per target, and this sits under both.
+ */
+function eachOf<T>(chunks: AsyncIterable<readonly T[]>): AsyncIterator<T> {
+  const source = chunks[Symbol.asyncIterator]();
+  let chunk: readonly T[] = [];
+  let at = 0;
+  return {
+    async next() {
+      while (at === chunk.length) {
+        const step = await source.next();
+        if (step.done === true) return { done: true, value: undefined };
+        chunk = step.value;
+        at = 0;
+      }
+      return { done: false, value: chunk[at++] as T };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+function isChunked(targets: unknown): targets is ChunkedTargets {
+  return typeof (targets as Partial<ChunkedTargets>).chunks === 'function';
 }
 
 /**
@@ -47,16 +94,19 @@ export async function* targetsOfLines(
  */
 export class TargetResolver {
   private readonly seen = new DedupeSet();
+  private readonly names: StoredNames;
   private readonly unknown: string[] = [];
   private unknownBeyond = 0;
   private topics = 0;
   private count = 0;
 
-  constructor(private readonly ids: Record<string, string>) {}
+  constructor(private readonly ids: Record<string, string>) {
+    this.names = new StoredNames(ids);
+  }
 
   /** The next recipient, or undefined for a duplicate or an unknown name. */
   accept(target: string): Recipient | undefined {
-    const recipient = resolveOne(target, this.ids, this.count);
+    const recipient = resolveOne(target, this.names, this.count);
     if (recipient === undefined) {
       // Enough to name in the error; counting them all would only hold memory.
       if (this.unknown.length < MAX_UNKNOWN_NAMED) this.unknown.push(target);
@@ -108,27 +158,98 @@ export async function checkTargets(
   ids: Record<string, string>,
 ): Promise<{ count: number; toTopic: boolean }> {
   const resolver = new TargetResolver(ids);
-  for await (const target of targets) resolver.accept(target);
+  if (isChunked(targets)) {
+    for await (const chunk of targets.chunks()) {
+      for (const target of chunk) resolver.accept(target);
+    }
+  } else {
+    for await (const target of targets) resolver.accept(target);
+  }
   return resolver.check();
 }
 
-/** The recipients of a list already checked, read as they are needed. */
-export async function* streamRecipients(
+/**
+ * The recipients of a list already checked, read as they are needed. Chunked targets give
+ * chunked recipients, so a caller that reads by the chunk pays no `await` per recipient.
+ */
+export function streamRecipients(
   targets: AsyncIterable<string> | Iterable<string>,
   ids: Record<string, string>,
-): AsyncGenerator<Recipient> {
+): AsyncIterable<Recipient> & Partial<ChunkedRecipients> {
   const resolver = new TargetResolver(ids);
-  for await (const target of targets) {
-    const recipient = resolver.accept(target);
-    if (recipient !== undefined) yield recipient;
+  const accept = (target: string) => resolver.accept(target);
+  if (!isChunked(targets)) return { [Symbol.asyncIterator]: () => filterEach(targets, accept) };
+  const chunks = async function* () {
+    for await (const chunk of targets.chunks()) {
+      const recipients = acceptAll(chunk, accept);
+      if (recipients.length > 0) yield recipients;
+    }
+  };
+  return { chunks, [Symbol.asyncIterator]: () => eachOf(chunks()) };
+}
+
+/** Recipients that can also be read a chunk at a time; see `ChunkedTargets`. */
+export interface ChunkedRecipients {
+  chunks(): AsyncIterable<readonly Recipient[]>;
+}
+
+function acceptAll(chunk: readonly string[], accept: (target: string) => Recipient | undefined) {
+  const recipients: Recipient[] = [];
+  for (const target of chunk) {
+    const recipient = accept(target);
+    if (recipient !== undefined) recipients.push(recipient);
+  }
+  return recipients;
+}
+
+/** The targets that `accept` turns into recipients, one at a time, as a plain iterator. */
+function filterEach(
+  targets: AsyncIterable<string> | Iterable<string>,
+  accept: (target: string) => Recipient | undefined,
+): AsyncIterator<Recipient> {
+  const source =
+    Symbol.asyncIterator in targets
+      ? targets[Symbol.asyncIterator]()
+      : (targets as Iterable<string>)[Symbol.iterator]();
+  return {
+    async next() {
+      for (let step = await source.next(); step.done !== true; step = await source.next()) {
+        const recipient = accept(step.value);
+        if (recipient !== undefined) return { done: false, value: recipient };
+      }
+      return { done: true, value: undefined };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/**
+ * The stored names, looked up without turning every target into an object key: a million raw
+ * IDs used as property keys would each be hashed into V8's string table. An ID longer than the
+ * longest name cannot be one, so most never need a lookup at all.
+ */
+class StoredNames {
+  private readonly map: Map<string, string>;
+  private readonly longest: number;
+
+  constructor(ids: Record<string, string>) {
+    this.map = new Map(Object.entries(ids));
+    this.longest = Math.max(0, ...[...this.map.keys()].map((name) => name.length));
+  }
+
+  get(target: string): string | undefined {
+    return target.length > this.longest ? undefined : this.map.get(target);
   }
 }
 
-function resolveOne(
-  target: string,
-  ids: Record<string, string>,
-  index: number,
-): Recipient | undefined {
+/** Printable ASCII only: no space or control character, so the slower full check is skipped. */
+const PLAIN_ID = /^[\x21-\x7e]*$/;
+const SPACE_OR_CONTROL = /[\s\u0000-\u001f\u007f]/;
+
+function resolveOne(target: string, names: StoredNames, index: number): Recipient | undefined {
   if (target.startsWith(TOPIC_PREFIX)) {
     const topic = target.slice(TOPIC_PREFIX.length);
     if (!TOPIC_NAME.test(topic)) {
@@ -139,12 +260,12 @@ function resolveOne(
     }
     return { index, target, registrationId: target, kind: 'topic' };
   }
-  const stored = Object.hasOwn(ids, target) ? ids[target] : undefined;
+  const stored = names.get(target);
   if (stored !== undefined) {
     return { index, target, registrationId: stored, kind: 'token', name: target };
   }
   if (!looksLikeRegistrationId(target)) return undefined;
-  if (hasControlCharacters(target) || /\s/.test(target)) {
+  if (!PLAIN_ID.test(target) && SPACE_OR_CONTROL.test(target)) {
     throw new UsageError(
       `the target ${JSON.stringify(target)} contains spaces or control characters`,
     );

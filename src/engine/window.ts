@@ -8,7 +8,7 @@
 /** A count of recipients read but not yet handed out; `acquire` waits while it is full. */
 export class RecipientWindow {
   private held = 0;
-  private readonly waiting: Array<{ count: number; resolve: () => void }> = [];
+  private readonly waiting: WindowEntry[] = [];
 
   constructor(private readonly size: number) {}
 
@@ -22,17 +22,18 @@ export class RecipientWindow {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const entry = { count, resolve };
-      this.waiting.push(entry);
+      const entry: WindowEntry = { count, resolve, signal };
       // An interrupt lets the reader through, so it can mark the rest of the list at once.
-      signal?.addEventListener('abort', () => this.admit(entry), { once: true });
+      entry.onAbort = () => this.admit(entry);
+      signal?.addEventListener('abort', entry.onAbort, { once: true });
+      this.waiting.push(entry);
     });
   }
 
   release(count: number): void {
     this.held -= count;
-    while (this.waiting.length > 0 && this.fits((this.waiting[0] as { count: number }).count)) {
-      this.admit(this.waiting[0] as { count: number; resolve: () => void });
+    while (this.waiting.length > 0 && this.fits((this.waiting[0] as WindowEntry).count)) {
+      this.admit(this.waiting[0] as WindowEntry);
     }
   }
 
@@ -40,13 +41,22 @@ export class RecipientWindow {
     return this.held === 0 || this.held + count <= this.size;
   }
 
-  private admit(entry: { count: number; resolve: () => void }): void {
+  private admit(entry: WindowEntry): void {
     const at = this.waiting.indexOf(entry);
     if (at === -1) return;
     this.waiting.splice(at, 1);
+    // A send of a million recipients waits here thousands of times: leave no listener behind.
+    if (entry.onAbort !== undefined) entry.signal?.removeEventListener('abort', entry.onAbort);
     this.held += entry.count;
     entry.resolve();
   }
+}
+
+interface WindowEntry {
+  count: number;
+  resolve: () => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 /** Hands out items by their index, 0, 1, 2 ..., holding back any that arrive early. */
