@@ -172,8 +172,11 @@ function printBanner(emulator: RunningEmulator, options: EmulatorCommandOptions,
   );
 }
 
-/** Trusts the key in FILE, writing a new one there first when there is none. */
-async function trustAccountFile(emulator: RunningEmulator, file: string, io: Io): Promise<void> {
+/**
+ * Trusts the key in FILE, writing a new one there first when there is none; returns the line
+ * that says so.
+ */
+async function trustAccountFile(emulator: RunningEmulator, file: string): Promise<string> {
   const { loadOrCreateServiceAccountFile } = await import('../emulator/service-account-file.js');
   let account;
   try {
@@ -186,9 +189,9 @@ async function trustAccountFile(emulator: RunningEmulator, file: string, io: Io)
       'give a service-account JSON file, or a new path',
     );
   }
-  io.err(
+  return (
     `v1: trusting ${account.client_email} (project ${account.project_id}) from ${file}; ` +
-      `send to ${emulator.origin}/v1/projects/${account.project_id}/messages:send\n`,
+    `send to ${emulator.origin}/v1/projects/${account.project_id}/messages:send\n`
   );
 }
 
@@ -223,16 +226,20 @@ export async function runEmulator(
   }).catch((error: unknown) => {
     throw explainListenError(error, options.host, options.port);
   });
-  printBanner(emulator, options, io);
+  // Everything is set up before the URL is printed: a script that waits for that line may
+  // use the service-account file and the devices at once.
+  const setup: string[] = [];
   if (options.serviceAccount !== undefined) {
-    await trustAccountFile(emulator, options.serviceAccount, io);
+    setup.push(await trustAccountFile(emulator, options.serviceAccount));
   }
   for (const spec of devices) {
     const device = emulator.registerDevice(spec);
-    io.err(
+    setup.push(
       `device ${device.registration_id} package=${device.package} behavior=${device.behavior}\n`,
     );
   }
+  printBanner(emulator, options, io);
+  for (const line of setup) io.err(line);
   await waitForAbort(signal);
   await emulator.close();
   io.err('emulator stopped\n');

@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEmulator, type EmulatorCommandOptions } from '../../src/commands/emulator.js';
@@ -86,6 +89,29 @@ describe('runEmulator', () => {
     } finally {
       await running.stop();
     }
+  });
+
+  it('has written the service-account file by the time it prints the URL', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gcmpush-emulator-')), 'account.json');
+    const io = captureIo();
+    let accountAtUrl: boolean | undefined;
+    io.out = (text) => {
+      // A script may read the file the moment the URL line arrives.
+      accountAtUrl ??= existsSync(file);
+      io.stdout += text;
+    };
+    const controller = new AbortController();
+    const done = runEmulator(
+      optionsWith({ devices: fixture('devices.json'), serviceAccount: file }),
+      io,
+      controller.signal,
+    );
+    await waitFor(() => io.stdout.includes('\n'));
+    controller.abort();
+    await done;
+    expect(accountAtUrl).toBe(true);
+    expect(io.stderr).toMatch(/^v1: trusting .* from .*account\.json;/m);
+    expect(io.stderr.match(/^device /gm)).toHaveLength(3);
   });
 
   it('queues --fault flags and applies --latency to sends', async () => {
