@@ -56,7 +56,7 @@ function device(spec: DeviceSpec = {}): string {
 
 async function addName(name: string, id: string) {
   const run = await runCli(['ids', 'add', name, id], { env });
-  expect(run.code).toBe(0);
+  expect(run.code, run.stderr).toBe(0);
 }
 
 async function send(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {

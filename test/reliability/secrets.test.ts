@@ -134,6 +134,9 @@ async function runEveryCommand() {
   await cli(['history', 'show', newest?.send_id ?? 'none', '--json']);
   await cli(['send', '--again', newest?.send_id ?? 'none', '--verbose'], legacy);
   await cli(['completion', 'bash']);
+  await cli(['doctor', '--endpoint', emulator.url, '--timeout', '2']);
+  await cli(['doctor', '--protocol', 'v1', '--endpoint', emulator.origin, '--json']);
+  await cli(['doctor', '--json'], { ...legacy, GCMPUSH_API_KEY: SENTINEL_KEY });
   await cli(['--help']);
   await cli(['send', '--no-such-flag']);
   // A config file broken by hand around the key: the error names the place, not the text.
@@ -156,7 +159,7 @@ function filesUnder(dir: string): string[] {
 describe('secrets', () => {
   it('ran every command it meant to, the failing ones included', () => {
     const codes = new Set(runs.map(({ run }) => run.code));
-    expect(runs.length).toBeGreaterThanOrEqual(39);
+    expect(runs.length).toBeGreaterThanOrEqual(42);
     // 0 ok, 1 failed recipient, 2 bad input, 3 refused credentials, 4 unreachable.
     expect([...codes].sort()).toEqual([0, 1, 2, 3, 4]);
   });
