@@ -206,6 +206,30 @@ describe('gcmpush installed from the tarball', () => {
     ]);
   });
 
+  it('runs doctor, which reports an endpoint that does not answer and exits 1', async () => {
+    const run = await runInstalled([
+      'doctor',
+      '--json',
+      '--endpoint',
+      'http://127.0.0.1:9/fcm/send',
+      '--timeout',
+      '2',
+    ]);
+    expect(run.code, run.stderr).toBe(1);
+    const document = JSON.parse(run.stdout) as { ok: boolean; checks: { name: string }[] };
+    expect(document.ok).toBe(false);
+    expect(document.checks.map((check) => check.name)).toContain('endpoint');
+  });
+
+  it('shows help with examples, exit codes and environment variables', async () => {
+    const run = await runInstalled(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Exit codes:/);
+    expect(run.stdout).toMatch(/GCMPUSH_API_KEY/);
+    const send = await runInstalled(['send', '--help']);
+    expect(send.stdout).toMatch(/Examples:\n {2}gcmpush send /);
+  });
+
   it('prints a completion script built from the command tree', async () => {
     const run = await runInstalled(['completion', 'bash']);
     expect(run.code).toBe(0);
