@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -472,31 +472,26 @@ describe.skipIf(!hasShell('fish'))(
   },
 );
 
-const wired = readFileSync('src/cli.ts', 'utf8').includes('declareCompletion(');
-
-describe.skipIf(!wired)(
-  `the built CLI${wired ? '' : ' (skipped: src/cli.ts does not call declareCompletion yet)'}`,
-  () => {
-    it('prints a bash script that completes stored names', async () => {
-      const run = await runCli(['completion', 'bash']);
-      expect(run).toMatchObject({ code: 0, stderr: '' });
-      const script = path.join(work, '..', 'from-cli.bash');
-      writeFileSync(script, run.stdout);
-      const driver =
-        'source "$0"; COMP_WORDS=(gcmpush ids rm ph); COMP_CWORD=3; _gcmpush; ' +
-        'printf "%s\\n" "${COMPREPLY[@]}"';
-      const { stdout } = await execute('bash', ['--norc', '--noprofile', '-c', driver, script], {
-        cwd: work,
-        env,
-        timeout: 10_000,
-      });
-      expect(sorted(stdout.split('\n'))).toEqual(['phone1', 'phone2']);
+describe('the built CLI', () => {
+  it('prints a bash script that completes stored names', async () => {
+    const run = await runCli(['completion', 'bash']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const script = path.join(work, '..', 'from-cli.bash');
+    writeFileSync(script, run.stdout);
+    const driver =
+      'source "$0"; COMP_WORDS=(gcmpush ids rm ph); COMP_CWORD=3; _gcmpush; ' +
+      'printf "%s\\n" "${COMPREPLY[@]}"';
+    const { stdout } = await execute('bash', ['--norc', '--noprofile', '-c', driver, script], {
+      cwd: work,
+      env,
+      timeout: 10_000,
     });
+    expect(sorted(stdout.split('\n'))).toEqual(['phone1', 'phone2']);
+  });
 
-    it('exits 2 on an unknown shell with one line on stderr and nothing on stdout', async () => {
-      const run = await runCli(['completion', 'tcsh']);
-      expect(run).toMatchObject({ code: 2, stdout: '' });
-      expect(run.stderr).toBe('gcmpush: unknown shell "tcsh"; choose one of bash, zsh, fish\n');
-    });
-  },
-);
+  it('exits 2 on an unknown shell with one line on stderr and nothing on stdout', async () => {
+    const run = await runCli(['completion', 'tcsh']);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe('gcmpush: unknown shell "tcsh"; choose one of bash, zsh, fish\n');
+  });
+});
