@@ -2,7 +2,8 @@
 // loaded only when that command runs, so start-up parses one small file; the heavy dependencies
 // (undici for sending, conf for writing the config) stay out of the paths that do not use them.
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -12,6 +13,37 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}dist`;
 const fresh = mkdtempSync(`${root}.dist-`);
+// Bundled CommonJS dependencies call require(); give the ESM output one.
+const banner = {
+  js: [
+    "import { createRequire as __gcmpushRequire } from 'node:module';",
+    'const require = __gcmpushRequire(import.meta.url);',
+  ].join(' '),
+};
+// `ids list` runs from a file of its own (see src/fast-ids-list.ts): the main bundle imports it
+// as it is, and it is bundled whole below, sharing no chunk.
+const FAST_IDS_LIST = './fast-ids-list.js';
+const fastIdsListApart = {
+  name: 'fast-ids-list-apart',
+  setup(on) {
+    on.onResolve({ filter: /^\.\/fast-ids-list\.js$/ }, () => ({
+      path: FAST_IDS_LIST,
+      external: true,
+    }));
+  },
+};
+await build({
+  entryPoints: ['src/fast-ids-list.ts'],
+  outfile: `${fresh}/fast-ids-list.js`,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  banner,
+  // Only a change to the config loads these; they stay the main bundle's.
+  external: ['conf', 'proper-lockfile', 'undici'],
+  logLevel: 'warning',
+});
 await build({
   entryPoints: ['src/cli.ts'],
   outdir: fresh,
@@ -21,19 +53,21 @@ await build({
   platform: 'node',
   target: 'node20',
   define: { GCMPUSH_VERSION: JSON.stringify(version) },
-  // Bundled CommonJS dependencies call require(); give the ESM output one.
-  banner: {
-    js: [
-      "import { createRequire as __gcmpushRequire } from 'node:module';",
-      'const require = __gcmpushRequire(import.meta.url);',
-    ].join(' '),
-  },
+  banner,
+  plugins: [fastIdsListApart],
   chunkNames: 'chunks/[name]-[hash]',
   // undici is CommonJS, and with code splitting esbuild hands a dynamically imported CommonJS
   // module over with only its default export. Only a send loads it, from node_modules.
   external: ['undici'],
   logLevel: 'warning',
 });
+// `gcmpush --help` is answered from this file without loading commander: it is commander's own
+// output, rendered by the bundle just built, to a pipe (so 80 columns), before help.txt exists.
+const help = execFileSync(process.execPath, [`${fresh}/cli.js`, '--help'], {
+  env: { PATH: process.env.PATH },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+writeFileSync(`${fresh}/help.txt`, help);
 const old = `${fresh}-old`;
 try {
   renameSync(dist, old);

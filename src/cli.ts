@@ -2,19 +2,19 @@
  * The command-line entry point: declares the commands and flags, runs one, and is the only
  * place that prints errors and sets the exit code. Command modules are imported only when
  * their command runs, so `--version`, `--help`, `key` and `ids` never load the HTTP stack.
+ *
+ * Three invocations that scripts run in loops are answered before commander and the command
+ * declarations load: `--version`, `--help` (from the text the build rendered with commander,
+ * see scripts/build.js) and `ids list [--json]` (the same code as the command, called directly,
+ * from a file of its own: see fast-ids-list.ts). Anything else, and these with any other flag,
+ * goes through commander.
  */
-import { ExitCode, GcmpushError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { ExitCode } from './errors.js';
+import { reportError } from './output/report-error.js';
 import type { Io } from './output/streams.js';
 import { processIo } from './output/streams.js';
-import { declareAccount } from './program/account.js';
-import { declareCompletion } from './program/completion.js';
 import type { CommandContext } from './program/context.js';
-import { declareDoctor } from './program/doctor.js';
-import { declareEmulator } from './program/emulator.js';
-import { declareHistory } from './program/history.js';
-import { declareIds } from './program/ids.js';
-import { declareKey } from './program/key.js';
-import { declareSend } from './program/send.js';
 
 /** Set by the bundler from package.json. */
 declare const GCMPUSH_VERSION: string;
@@ -40,16 +40,68 @@ Environment:
   GCMPUSH_DATA_DIR     folder of the send history (default ~/.local/share/gcmpush on Linux)
   GCMPUSH_NO_HISTORY   set to 1 to record no sends in the history
   NO_COLOR             turn colour off
+  LC_ALL, LC_COLLATE, LANG
+                       the locale, whose rules put the names of \`ids list\` in order
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
                        proxy for requests to the push service (and which hosts skip it)`;
 
+/** The root help as commander prints it to a pipe, written beside this file by the build. */
+const PRERENDERED_HELP = new URL('./help.txt', import.meta.url);
+
+/** `--help` from the prerendered text, when commander would print exactly that: 80 columns. */
+function prerenderedHelp(): string | undefined {
+  const stdout = process.stdout;
+  if (stdout.isTTY && stdout.columns !== 80) return undefined;
+  try {
+    return readFileSync(PRERENDERED_HELP, 'utf8');
+  } catch {
+    // Not built (running from source): commander renders it.
+    return undefined;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  // The version is asked for by scripts in loops: answer it before loading anything else.
-  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     process.stdout.write(`${version}\n`);
     return ExitCode.ok;
   }
-  const { Command, CommanderError } = await import('commander');
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    const help = prerenderedHelp();
+    if (help !== undefined) {
+      process.stdout.write(help);
+      return ExitCode.ok;
+    }
+  }
+  if (args[0] === 'ids' && args[1] === 'list') {
+    const json = args.length === 3 && args[2] === '--json';
+    if (args.length === 2 || json) return (await import('./fast-ids-list.js')).runIdsList(json);
+  }
+  return runProgram(argv);
+}
+
+async function runProgram(argv: string[]): Promise<number> {
+  const [
+    { Command, CommanderError },
+    { declareAccount },
+    { declareCompletion },
+    { declareDoctor },
+    { declareEmulator },
+    { declareHistory },
+    { declareIds },
+    { declareKey },
+    { declareSend },
+  ] = await Promise.all([
+    import('commander'),
+    import('./program/account.js'),
+    import('./program/completion.js'),
+    import('./program/doctor.js'),
+    import('./program/emulator.js'),
+    import('./program/history.js'),
+    import('./program/ids.js'),
+    import('./program/key.js'),
+    import('./program/send.js'),
+  ]);
   let io: Io = processIo();
   let exitCode: number = ExitCode.ok;
   const program = new Command('gcmpush')
@@ -92,20 +144,6 @@ async function main(argv: string[]): Promise<number> {
     }
     return reportError(error, io, argv.includes('--verbose'));
   }
-}
-
-function reportError(error: unknown, io: Io, verbose: boolean): number {
-  if (error instanceof GcmpushError) {
-    io.err(`gcmpush: ${error.message}\n`);
-    if (error.hint) io.err(`hint: ${error.hint}\n`);
-    if (verbose && error.stack) io.err(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`gcmpush: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
-  else io.err('hint: run again with --verbose to see where it happened, and report it\n');
-  return 1;
 }
 
 process.exitCode = await main(process.argv);
