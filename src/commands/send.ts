@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import type { RecipientResult, SendEvents, SendReport } from '../engine/send.js';
 import { runSend } from '../engine/send.js';
 import { createSendId } from '../engine/send-id.js';
-import { checkTargets, streamRecipients } from '../engine/targets.js';
+import type { ChunkedTargets } from '../engine/targets.js';
+import { checkTargets, chunkedTargets, KeptTargets, streamRecipients } from '../engine/targets.js';
 import { appendHistory, historyEnabled } from '../history/log.js';
 import { buildHistoryRecord, ResultKeeper, TargetKeeper } from '../history/record.js';
 import { DEFAULT_V1_ORIGIN } from '../protocols/fcm-v1.js';
@@ -71,13 +72,13 @@ export async function runSendCommand(flags: SendFlags, io: Io, deps: SendDeps): 
         deps,
       );
     }
-    const { count, toTopic } = await checkSource(source, ids);
+    const { count, toTopic, kept } = await checkSource(source, ids);
     const message = await input.readMessage(toTopic || condition !== undefined);
     const route = chooseRoute({ ...flags, protocol: input.protocol }, io.env, deps.store);
     const recipients =
       source === undefined
         ? [conditionRecipient(condition as string)]
-        : streamRecipients(noting(source.read(), given), ids);
+        : streamRecipients(noting(source.read(), given), ids, kept);
     const history = { targets: given, condition };
     const plan: SendPlan = {
       recipients,
@@ -174,18 +175,33 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Passes the targets through, noting each for the history as it goes by. */
-async function* noting(targets: AsyncIterable<string>, keeper: TargetKeeper) {
-  for await (const target of targets) {
-    keeper.note(target);
-    yield target;
+/**
+ * Passes the targets through, noting each for the history as it goes by; targets read by the
+ * chunk stay readable by the chunk.
+ */
+function noting(targets: AsyncIterable<string>, keeper: TargetKeeper): AsyncIterable<string> {
+  const { chunks } = targets as Partial<ChunkedTargets>;
+  if (typeof chunks === 'function') {
+    return chunkedTargets(async function* () {
+      for await (const chunk of chunks.call(targets)) {
+        for (const target of chunk) keeper.note(target);
+        yield chunk;
+      }
+    });
   }
+  return (async function* () {
+    for await (const target of targets) {
+      keeper.note(target);
+      yield target;
+    }
+  })();
 }
 
 /** Reads the whole target list once, so an unknown name stops the send before anything goes. */
 async function checkSource(source: TargetSource | undefined, ids: Record<string, string>) {
-  if (source === undefined) return { count: 1, toTopic: false };
-  const scan = await checkTargets(source.read(), ids);
+  if (source === undefined) return { count: 1, toTopic: false, kept: undefined };
+  const kept = new KeptTargets();
+  const scan = { ...(await checkTargets(source.read(), ids, kept)), kept };
   if (scan.count === 0) {
     throw new UsageError('the target list is empty', 'give at least one name, ID or topic');
   }
@@ -330,6 +346,7 @@ async function deliver(
         sleep: deps.sleep ?? abortableSleep,
         random: deps.random ?? Math.random,
         signal: deps.signal,
+        outputDrained: io.drained,
       },
       progress?.watch(events) ?? events,
     );

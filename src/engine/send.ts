@@ -9,6 +9,7 @@ import type { HttpRequest, HttpResponse, Transport } from '../transport/http.js'
 import { failedBeforeSending, InFlight, sendOnce } from './exchange.js';
 import { Limit } from './limit.js';
 import { retryDelay } from '../transport/retry.js';
+import type { ChunkedRecipients } from './targets.js';
 import { OrderedEmitter, RecipientWindow } from './window.js';
 
 /** The final word on one recipient. */
@@ -85,6 +86,11 @@ export interface SendRuntime {
   random: () => number;
   /** Aborted on Ctrl-C: requests and waits stop, unanswered recipients end `Interrupted`. */
   signal?: AbortSignal;
+  /**
+   * Waits while the output is behind (undefined when it is not): no request starts until it
+   * has caught up, so a slow reader of the results bounds memory instead of growing a backlog.
+   */
+  outputDrained?: (signal?: AbortSignal) => Promise<void> | undefined;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -148,6 +154,7 @@ class SendRun {
     const active = new Set<Promise<void>>();
     const launch = async (batch: Recipient[]) => {
       await this.window.acquire(batch.length, this.runtime.signal);
+      await this.runtime.outputDrained?.(this.runtime.signal);
       const stop = this.stopReason();
       if (stop !== undefined) {
         return batch.forEach((recipient) => this.finish({ recipient, attempts: 0 }, stop));
@@ -156,13 +163,29 @@ class SendRun {
       active.add(delivery);
     };
     let batch: Recipient[] = [];
-    for await (const recipient of recipients) {
+    const take = async (recipient: Recipient) => {
       this.counts.total++;
       batch.push(recipient);
       if (batch.length === this.protocol.maxBatch) {
         await launch(batch);
         batch = [];
       }
+    };
+    const { chunks } = recipients as Partial<ChunkedRecipients>;
+    if (typeof chunks === 'function') {
+      // A chunk at a time: no await per recipient, only per request launched.
+      for await (const chunk of chunks.call(recipients)) {
+        for (const recipient of chunk) {
+          if (batch.length + 1 < this.protocol.maxBatch) {
+            this.counts.total++;
+            batch.push(recipient);
+          } else {
+            await take(recipient);
+          }
+        }
+      }
+    } else {
+      for await (const recipient of recipients) await take(recipient);
     }
     if (batch.length > 0) await launch(batch);
     while (active.size > 0) await Promise.all(active);
