@@ -80,6 +80,16 @@ async function main(argv: string[]): Promise<number> {
   return runProgram(argv);
 }
 
+/**
+ * Registration IDs may begin with `-`, and commander then takes one for an option. An unknown
+ * "option" shaped like an ID (a `:` in it, or longer than a name may be) gets told about `--`.
+ */
+function hintForDashedId(error: string): string {
+  const option = /^error: unknown option '(-[^']+)'/.exec(error)?.[1];
+  if (option === undefined || !(option.includes(':') || option.length > 64)) return '';
+  return `hint: an ID that starts with "-" goes after "--", as in \`-- ${option}\`\n`;
+}
+
 async function runProgram(argv: string[]): Promise<number> {
   const [
     { Command, CommanderError },
@@ -111,7 +121,8 @@ async function runProgram(argv: string[]): Promise<number> {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`gcmpush: ${text.replace(/^error: /, '')}`),
+      outputError: (text, write) =>
+        write(`gcmpush: ${text.replace(/^error: /, '')}${hintForDashedId(text)}`),
     })
     .addHelpText('after', EXIT_CODES)
     .hook('preAction', (command) => {

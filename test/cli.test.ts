@@ -72,6 +72,20 @@ describe('gcmpush as a child process', () => {
     expect(run.stderr.split('\n')[0]).toBe("gcmpush: unknown option '--bogus'");
   });
 
+  it('tells how to pass a registration ID that starts with a dash, and --force is no ID', async () => {
+    const id = `-bc2_9aB3dE:APA91b${'x'.repeat(60)}`;
+    const refused = await runCli(['ids', 'add', 'dash', id], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.split('\n').slice(0, 2)).toEqual([
+      `gcmpush: unknown option '${id}'`,
+      `hint: an ID that starts with "-" goes after "--", as in \`-- ${id}\``,
+    ]);
+    const bogus = await runCli(['ids', 'add', 'dash', '--bogus'], { env });
+    expect(bogus.stderr).not.toContain('hint:');
+    const added = await runCli(['ids', 'add', 'dash', '--', id], { env });
+    expect(added.code, added.stderr).toBe(0);
+  });
+
   it('exits 2 on a missing argument', async () => {
     const run = await runCli(['ids', 'add', 'onlyname'], { env });
     expect(run.code).toBe(2);

@@ -20,9 +20,16 @@ function drawTokenCharacters(length: number): string {
     .slice(0, length);
 }
 
+/**
+ * The prefix is a Firebase installation ID, whose first four bits are 0111, so it begins with
+ * c, d, e or f: never with `-`, which a command line would take for an option.
+ */
+const PREFIX_FIRST = 'cdef';
+
 /** A fresh registration ID shaped like an FCM token: `xxxxxxxxxxx:APA91b...`. */
 export function createRegistrationId(): string {
-  const prefix = drawTokenCharacters(PREFIX_LENGTH);
+  const first = PREFIX_FIRST[(randomBytes(1)[0] as number) & 3] as string;
+  const prefix = `${first}${drawTokenCharacters(PREFIX_LENGTH - 1)}`;
   return `${prefix}:APA91b${drawTokenCharacters(BODY_LENGTH)}`;
 }
 

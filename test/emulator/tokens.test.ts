@@ -26,4 +26,10 @@ describe('identifiers', () => {
     for (const id of drawn) expect(id).toMatch(/^[A-Za-z0-9_-]{11}:APA91b[A-Za-z0-9_-]{134}$/);
     expect(new Set(drawn).size).toBe(50);
   });
+
+  it('starts every registration ID as an installation ID does, never with an option dash', () => {
+    const firsts = new Set(Array.from({ length: 2000 }, () => createRegistrationId()[0]));
+    // One in 64 IDs began with "-" before, and `gcmpush ids add phone -xyz...` read it as a flag.
+    expect([...firsts].sort()).toEqual(['c', 'd', 'e', 'f']);
+  });
 });
