@@ -1,4 +1,5 @@
 /** What every command declaration needs from the entry point, without importing commander. */
+import { setMaxListeners } from 'node:events';
 import type { ConfigStore } from '../config/store.js';
 import type { Io } from '../output/streams.js';
 
@@ -27,6 +28,9 @@ export function examples(...lines: string[]): string {
  */
 export function interruption(): AbortSignal {
   const controller = new AbortController();
+  // Every batch in a back-off wait listens here until its wait ends, and a large send has
+  // dozens waiting at once: more than Node's default of 10, which it would report as a leak.
+  setMaxListeners(0, controller.signal);
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
