@@ -118,6 +118,8 @@ function notChecked(why: string): CheckResult[] {
   ];
 }
 
+// LIMITATION: any HTTP answer counts as reachable (Google's origin answers 404); the check does
+// not authenticate, so a key or account the service refuses still passes it.
 async function postEmpty(
   transport: Transport,
   url: string,

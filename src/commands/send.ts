@@ -364,6 +364,8 @@ async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function createEvents(flags: SendFlags, io: Io): SendEvents {
   const events: SendEvents = {
+    // LIMITATION: one notice per request retried, so 100,000 IDs against a failing server print
+    // 100 lines a round; coalescing them would change what this output says line by line.
     retry(info) {
       const who =
         info.recipients.length === 1
