@@ -13,6 +13,7 @@ import { appendHistory, historyEnabled } from '../history/log.js';
 import { buildHistoryRecord, ResultKeeper, TargetKeeper } from '../history/record.js';
 import { DEFAULT_V1_ORIGIN } from '../protocols/fcm-v1.js';
 import { SendProgress, wantsProgress } from '../output/progress.js';
+import { createRetryNotices, type RetryNotices } from '../output/retry-notices.js';
 import type { Io } from '../output/streams.js';
 import { formatRequest, formatResponse } from '../output/verbose.js';
 import type { PushMessage, Recipient } from '../protocols/types.js';
@@ -324,11 +325,12 @@ async function deliver(
     http2: plan.route.protocol === 'v1',
   });
   const { progress } = output;
+  const notices = createRetryNotices(io.err, now);
   try {
     // Before the credentials too: fetching an access token is part of what can be slow.
     await progress?.begin(deps.signal);
     const protocol = await createProtocol(plan.route, plan.message, { transport, now, io });
-    const events = createEvents(flags, io);
+    const events = createEvents(flags, io, notices);
     events.result = output.onResult;
     return await runSend(
       plan.recipients,
@@ -353,6 +355,7 @@ async function deliver(
   } finally {
     // Cleared here, before anything else is printed: the table's end and the summary follow.
     progress?.stop();
+    notices.flush();
     await transport.close();
   }
 }
@@ -362,22 +365,8 @@ async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   await sleep(ms, undefined, { signal }).catch(() => undefined);
 }
 
-function createEvents(flags: SendFlags, io: Io): SendEvents {
-  const events: SendEvents = {
-    // LIMITATION: one notice per request retried, so 100,000 IDs against a failing server print
-    // 100 lines a round; coalescing them would change what this output says line by line.
-    retry(info) {
-      const who =
-        info.recipients.length === 1
-          ? (info.recipients[0] as Recipient).target
-          : `${info.recipients.length} recipients`;
-      const seconds = (info.delayMs / 1000).toFixed(1);
-      io.err(
-        `retrying ${who} in ${seconds} s, ` +
-          `attempt ${info.attempt} of ${info.maxAttempts} (${info.reason})\n`,
-      );
-    },
-  };
+function createEvents(flags: SendFlags, io: Io, notices: RetryNotices): SendEvents {
+  const events: SendEvents = { retry: notices.notice };
   if (flags.verbose) {
     events.request = (request) => io.err(formatRequest(request));
     events.response = (response, elapsedMs) => io.err(formatResponse(response, elapsedMs));
