@@ -8,8 +8,8 @@ function recipients(count: number, from = 0): Recipient[] {
     index: from + index,
     target: `device${from + index}`,
     registrationId: `device:${from + index}`,
-    kind: 'id' as const,
-  })) as Recipient[];
+    kind: 'token',
+  }));
 }
 
 function retry(batch: Recipient[], attempt = 2, reason = 'HTTP 503'): RetryInfo {
