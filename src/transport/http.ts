@@ -134,7 +134,7 @@ async function requestWith(
     throw createNetworkError(new Error('request failed', { cause: error }), signal);
   }
   try {
-    const body = await readBoundedStream(response.body);
+    const body = await readBounded(response.body);
     return {
       status: response.statusCode,
       statusText: STATUS_CODES[response.statusCode] ?? '',
@@ -158,19 +158,6 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
   return headers;
 }
 
-async function readBoundedStream(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      throw new Error(`the answer is larger than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** A POST with the global fetch (as replaced by whoever replaced it). */
 async function fetchWith(
   dispatcher: Dispatcher,
@@ -191,7 +178,7 @@ async function fetchWith(
     throw createNetworkError(error, signal);
   }
   try {
-    const body = await readBounded(response);
+    const body = await readBounded(response.body);
     return {
       status: response.status,
       statusText: response.statusText,
@@ -205,11 +192,12 @@ async function fetchWith(
   }
 }
 
-async function readBounded(response: Response): Promise<string> {
-  if (response.body === null) return '';
+/** The body as UTF-8, from fetch's stream or request()'s alike, cut off past the bound. */
+async function readBounded(body: AsyncIterable<Uint8Array> | null): Promise<string> {
+  if (body === null) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of body) {
     size += chunk.length;
     if (size > MAX_RESPONSE_BYTES) {
       // Throwing out of the loop cancels the body, and with it the connection.
