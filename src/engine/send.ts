@@ -163,29 +163,29 @@ class SendRun {
       active.add(delivery);
     };
     let batch: Recipient[] = [];
-    const take = async (recipient: Recipient) => {
+    /** Adds one recipient; returns the batch it filled, if it filled one. No await here. */
+    const add = (recipient: Recipient): Recipient[] | undefined => {
       this.counts.total++;
       batch.push(recipient);
-      if (batch.length === this.protocol.maxBatch) {
-        await launch(batch);
-        batch = [];
-      }
+      if (batch.length < this.protocol.maxBatch) return undefined;
+      const full = batch;
+      batch = [];
+      return full;
     };
     const { chunks } = recipients as Partial<ChunkedRecipients>;
     if (typeof chunks === 'function') {
       // A chunk at a time: no await per recipient, only per request launched.
       for await (const chunk of chunks.call(recipients)) {
         for (const recipient of chunk) {
-          if (batch.length + 1 < this.protocol.maxBatch) {
-            this.counts.total++;
-            batch.push(recipient);
-          } else {
-            await take(recipient);
-          }
+          const full = add(recipient);
+          if (full !== undefined) await launch(full);
         }
       }
     } else {
-      for await (const recipient of recipients) await take(recipient);
+      for await (const recipient of recipients) {
+        const full = add(recipient);
+        if (full !== undefined) await launch(full);
+      }
     }
     if (batch.length > 0) await launch(batch);
     while (active.size > 0) await Promise.all(active);
