@@ -24,41 +24,31 @@ export class NameChanges {
     return this.canonical.length > 0 || this.dead.length > 0;
   }
 
-  /** Writes the changes, each only if the name still holds the ID that was sent to. */
+  /**
+   * Writes the changes in one config update, each only if the name still holds the ID that
+   * was sent to.
+   */
   async apply(store: ConfigStore, io: Io, options: { prune: boolean }): Promise<void> {
-    if (this.canonical.length > 0) await this.applyCanonicalIds(store, io);
-    if (options.prune && this.dead.length > 0) await this.prune(store, io);
-  }
-
-  private async applyCanonicalIds(store: ConfigStore, io: Io) {
-    const applied = await store.update((data) => {
+    const dead = options.prune ? this.dead : [];
+    if (this.canonical.length === 0 && dead.length === 0) return;
+    const { updated, pruned } = await store.update((data) => {
       const ids = { ...data.ids };
-      const done: string[] = [];
-      for (const { recipient, canonicalId } of this.canonical) {
-        const name = recipient.name as string;
-        if (ids[name] !== recipient.registrationId) continue;
-        ids[name] = canonicalId as string;
-        done.push(name);
+      const stillSent = ({ recipient }: RecipientResult) =>
+        ids[recipient.name as string] === recipient.registrationId;
+      const updated: string[] = [];
+      for (const result of this.canonical.filter(stillSent)) {
+        ids[result.recipient.name as string] = result.canonicalId as string;
+        updated.push(result.recipient.name as string);
+      }
+      const pruned: string[] = [];
+      for (const result of dead.filter(stillSent)) {
+        delete ids[result.recipient.name as string];
+        pruned.push(`${result.recipient.name} (${result.error})`);
       }
       data.ids = ids;
-      return done;
+      return { updated, pruned };
     });
-    for (const name of applied) io.err(`Updated ${name} to its canonical registration ID\n`);
-  }
-
-  private async prune(store: ConfigStore, io: Io) {
-    const removed = await store.update((data) => {
-      const ids = { ...data.ids };
-      const done: string[] = [];
-      for (const { recipient, error } of this.dead) {
-        const name = recipient.name as string;
-        if (ids[name] !== recipient.registrationId) continue;
-        delete ids[name];
-        done.push(`${name} (${error})`);
-      }
-      data.ids = ids;
-      return done;
-    });
-    if (removed.length > 0) io.err(`Pruned ${removed.join(', ')}\n`);
+    for (const name of updated) io.err(`Updated ${name} to its canonical registration ID\n`);
+    if (pruned.length > 0) io.err(`Pruned ${pruned.join(', ')}\n`);
   }
 }
