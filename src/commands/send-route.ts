@@ -92,7 +92,8 @@ export function checkProtocol(value: string | undefined): 'legacy' | 'v1' | unde
 /** `--verbose`'s first line: which protocol, and with what, never the secret itself. */
 export function describeRoute(route: SendRoute): string {
   if (route.protocol === 'legacy') {
-    return `protocol: legacy, ${route.endpoint}, key ${maskSecret(route.apiKey)} from ${route.keySource}\n`;
+    const key = `key ${maskSecret(route.apiKey)} from ${route.keySource}`;
+    return `protocol: legacy, ${route.endpoint}, ${key}\n`;
   }
   return (
     `protocol: v1, project ${route.projectId}, service account ${route.account.clientEmail} ` +

@@ -148,8 +148,9 @@ async function recallInput(flags: SendFlags, io: Io): Promise<SendInput> {
   );
   if (flags.to.length > 0) given.unshift(['to', '--to']);
   if (given.length > 0) {
+    const flagsGiven = given.map(([, flag]) => flag).join(', ');
     throw new UsageError(
-      `--again repeats a recorded send as it was; it cannot take ${given.map(([, flag]) => flag).join(', ')}`,
+      `--again repeats a recorded send as it was; it cannot take ${flagsGiven}`,
       'drop those flags, or send anew without --again',
     );
   }

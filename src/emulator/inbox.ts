@@ -21,7 +21,10 @@ export interface StoredMessage {
   collapse_key?: string;
   /** v1: `android.priority` in lower case, so both protocols read alike. */
   priority?: 'normal' | 'high';
-  /** Seconds. Legacy: as the sender gave it; v1: `android.ttl` read as seconds, maybe fractional. */
+  /**
+   * Seconds. Legacy: as the sender gave it; v1: `android.ttl` read as seconds, maybe
+   * fractional.
+   */
   time_to_live?: number;
   /** Set for topic sends: the topic name without `/topics/`. */
   topic?: string;

@@ -81,8 +81,8 @@ export function readStringMap(value: unknown, field: string): Record<string, str
   if (map === undefined) return undefined;
   Object.entries(map).forEach(([key, entry], index) => {
     if (typeof entry === 'string') return;
-    const description = `${field} values must be strings; ${JSON.stringify(key)} holds ${quoteValue(entry)}`;
-    failField(`${field}[${index}].value`, description);
+    const holds = `${JSON.stringify(key)} holds ${quoteValue(entry)}`;
+    failField(`${field}[${index}].value`, `${field} values must be strings; ${holds}`);
   });
   return map as Record<string, string>;
 }

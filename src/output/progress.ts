@@ -66,7 +66,10 @@ export type BarFactory = (options: {
 
 export interface ProgressOptions {
   total: number;
-  /** The bar writes through `io.err`, coloured as `io.colorErr` says; the caller checked the TTY. */
+  /**
+   * The bar writes through `io.err`, coloured as `io.colorErr` says; the caller checked the
+   * TTY.
+   */
   io: Io;
   /** The send's clock, for the rate. */
   now: () => number;
